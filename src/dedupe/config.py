@@ -14,6 +14,7 @@ from .errors import ConfigError, IncompatibleSignaturesError
 
 __all__ = [
     "FORMAT_VERSION",
+    "LSHConfig",
     "MinHashConfig",
     "ShingleConfig",
     "check_compatible",
@@ -124,3 +125,55 @@ def check_compatible(what: str, a: MinHashConfig | None, b: MinHashConfig | None
             f"{what}: signatures made with different settings cannot be compared: "
             f"{a.fingerprint()} ({a.describe()}) vs {b.fingerprint()} ({b.describe()})"
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LSHConfig:
+    """How MinHash signatures are banded into LSH buckets, and the similarity that verification keeps.
+
+    A pair of documents becomes a candidate when all ``rows_per_band`` slots of at least one band
+    agree; a candidate is kept when its estimated Jaccard similarity is at least ``threshold``.
+    The defaults are the plan that ``LSHIndex.for_threshold(0.8, num_perm=128)`` chooses: 18 bands
+    of 7 slots, which make a pair at similarity 0.8 a candidate with probability 0.986 (0.99999 at 0.9).
+
+    Args:
+        num_perm: signature slots the index expects, 2 to 8192.
+        num_bands: bands per signature, at least 1.
+        rows_per_band: signature slots per band, at least 1; ``num_bands * rows_per_band`` must not
+            exceed ``num_perm`` (slots past the last band are not banded).
+        threshold: estimated Jaccard similarity that verification keeps, in ``(0, 1]``.
+    """
+
+    num_perm: int = 128
+    num_bands: int = 18
+    rows_per_band: int = 7
+    threshold: float = 0.8
+
+    def __post_init__(self) -> None:
+        check_int("num_perm", self.num_perm, low=2, high=8192)
+        check_int("num_bands", self.num_bands, low=1)
+        check_int("rows_per_band", self.rows_per_band, low=1)
+        if self.num_bands * self.rows_per_band > self.num_perm:
+            raise ConfigError(
+                f"num_bands * rows_per_band must not exceed num_perm={self.num_perm} "
+                f"(got {self.num_bands} * {self.rows_per_band} = {self.num_bands * self.rows_per_band}); "
+                "use fewer bands or fewer rows per band"
+            )
+        if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float)):
+            raise TypeError(
+                f"threshold must be a float (got {type(self.threshold).__name__}: {self.threshold!r})"
+            )
+        if not 0.0 < self.threshold <= 1.0:
+            raise ConfigError(f"threshold must be in (0, 1] (got {self.threshold!r})")
+        object.__setattr__(self, "threshold", float(self.threshold))
+
+    def describe(self) -> str:
+        """One line naming every parameter, e.g. ``bands=18;rows=7;num_perm=128;threshold=0.8``."""
+        return (
+            f"bands={self.num_bands};rows={self.rows_per_band};num_perm={self.num_perm};"
+            f"threshold={self.threshold!r}"
+        )
+
+    def fingerprint(self) -> str:
+        """Stable short id, e.g. ``lsh-v1:0c1d2e3f4a5b``."""
+        return f"lsh-v{FORMAT_VERSION}:{_digest(self.describe())}"
