@@ -1,0 +1,238 @@
+"""MinHash signatures by one-permutation hashing with optimal densification ("oph-od").
+
+Scheme (bit-exact; ``_reference.py`` implements it in plain Python):
+
+1. Each shingle hash ``h`` is mixed with the seed: ``x = fmix64(h ^ perm_key)``.
+2. Bin ``(x >> 32) * num_perm >> 32`` (Lemire's reduction) receives value ``x & 0xFFFFFFFF``;
+   each bin keeps its minimum.
+3. Optimal densification (Shrivastava, ICML 2017): an empty bin ``i`` copies the value of the first
+   non-empty bin among ``probe(i, 0), probe(i, 1), ... probe(i, 31)`` where
+   ``probe(i, t) = (fmix64(probe_key ^ (i << 32 | t)) >> 32) * num_perm >> 32``; if all 32 probes
+   land on empty bins, it copies the first non-empty bin after ``i`` (cyclically). Copies read the
+   bins as they were before densification.
+4. A document without shingles gets the empty signature: every slot ``0xFFFFFFFF``.
+
+For every pair of documents and every slot, the probability that the slots agree is the Jaccard
+similarity of their shingle sets (up to 32-bit value collisions), so the fraction of agreeing slots
+is an unbiased estimate with binomial-like error, as for classic k-permutation MinHash. Hashing
+each shingle once instead of ``num_perm`` times is what makes it fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, overload
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._typing import Uint32Array
+from .config import MinHashConfig, ShingleConfig, check_compatible
+from .errors import ConfigError
+from .hashing import fmix64, seed_key
+from .shingles import DEFAULT_CHUNK_CHARS, ShingleBatch, iter_shingle_batches
+
+__all__ = ["EMPTY_VALUE", "MinHasher", "SignatureArray", "jaccard"]
+
+#: Value of every slot of the empty signature (a document with no shingle).
+EMPTY_VALUE = 0xFFFFFFFF
+#: Random probes per empty bin before the cyclic fallback.
+NUM_PROBES = 32
+PERM_SALT, PROBE_SALT = 11, 12
+
+_EMPTY_BIN = np.uint64(1 << 32)  # larger than any 32-bit value: marks a bin nothing fell into
+
+
+class SignatureArray(np.ndarray[Any, np.dtype[np.uint32]]):
+    """A ``(n_docs, num_perm)`` uint32 array that remembers the :class:`MinHashConfig` that made it.
+
+    Slicing keeps the config; ``np.asarray(sigs)`` gives the plain array.
+    """
+
+    config: MinHashConfig | None
+
+    def __new__(cls, values: NDArray[np.uint32], config: MinHashConfig | None) -> SignatureArray:
+        obj = np.asarray(values, dtype=np.uint32).view(cls)
+        obj.config = config
+        return obj
+
+    def __array_finalize__(self, obj: object) -> None:
+        self.config = getattr(obj, "config", None)
+
+    @property
+    def fingerprint(self) -> str | None:
+        """The config fingerprint, or ``None`` for an array of unknown origin."""
+        return None if self.config is None else self.config.fingerprint()
+
+
+def _config_of(x: object) -> MinHashConfig | None:
+    return getattr(x, "config", None)
+
+
+def _probe_bins(bins: NDArray[np.int64], t: NDArray[np.uint64], num_perm: int, probe_key: int) -> NDArray[np.int64]:
+    x = (bins.astype(np.uint64)[:, None] << np.uint64(32)) | t[None, :]
+    x ^= np.uint64(probe_key)
+    x = fmix64(x)
+    return ((x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)).astype(np.int64)
+
+
+def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
+    """Fill the empty bins of ``sig`` (rows with at least one non-empty bin) in place."""
+    empty = sig == _EMPTY_BIN
+    all_empty = empty.all(axis=1)
+    rows, cols = np.nonzero(empty & ~all_empty[:, None])
+    if len(rows) == 0:
+        return
+    src = np.full(len(rows), -1, dtype=np.int64)
+    pending = np.arange(len(rows))
+    step = 8
+    for t0 in range(0, NUM_PROBES, step):
+        t = np.arange(t0, t0 + step, dtype=np.uint64)
+        probes = _probe_bins(cols[pending], t, num_perm, probe_key)
+        hit = ~empty[rows[pending][:, None], probes]
+        found = hit.any(axis=1)
+        first = hit.argmax(axis=1)
+        src[pending[found]] = probes[found, first[found]]
+        pending = pending[~found]
+        if len(pending) == 0:
+            break
+    if len(pending):
+        # Cyclic fallback: the first non-empty bin after the empty one.
+        prow, pcol = rows[pending], cols[pending]
+        filled = ~empty[prow]
+        cyc = np.concatenate([filled, filled], axis=1)
+        pos = np.arange(2 * num_perm)
+        nxt = np.where(cyc, pos, 2 * num_perm)
+        nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
+        src[pending] = nxt[np.arange(len(pending)), pcol + 1] % num_perm
+    sig[rows, cols] = sig[rows, src]
+
+
+def _sign_batch(batch: ShingleBatch, num_perm: int, perm_key: int, probe_key: int) -> Uint32Array:
+    n = len(batch)
+    counts = batch.counts()
+    x = fmix64(batch.hashes ^ np.uint64(perm_key))
+    slot = (x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)
+    slot += np.repeat(np.arange(n, dtype=np.uint64) * np.uint64(num_perm), counts)
+    x &= np.uint64(0xFFFFFFFF)
+    sig = np.full(n * num_perm, _EMPTY_BIN, dtype=np.uint64)
+    np.minimum.at(sig, slot.astype(np.intp), x)
+    sig2 = sig.reshape(n, num_perm)
+    _densify(sig2, num_perm, probe_key)
+    sig2[counts == 0] = EMPTY_VALUE
+    return sig2.astype(np.uint32)
+
+
+class MinHasher:
+    """Compute MinHash signatures of texts (or of shingle batches).
+
+    Args:
+        num_perm: signature slots (2 to 8192).
+        seed: seed of the permutation.
+        kind: ``"word"`` or ``"char"`` shingles.
+        ngram_size: words (or characters) per shingle.
+        mask_digits: treat every digit as ``0`` before shingling.
+        hash_seed: seed of the shingle hash.
+
+    >>> hasher = MinHasher(num_perm=64, seed=1)
+    >>> sigs = hasher.signatures(["the quick brown fox jumps over the lazy dog",
+    ...                           "the quick brown fox jumps over the lazy cat"])
+    >>> sigs.shape, sigs.dtype.name
+    ((2, 64), 'uint32')
+    >>> 0.0 < hasher.jaccard(sigs[0], sigs[1]) < 1.0
+    True
+    """
+
+    def __init__(
+        self,
+        num_perm: int = 128,
+        seed: int = 1,
+        *,
+        kind: str = "word",
+        ngram_size: int = 5,
+        mask_digits: bool = False,
+        hash_seed: int = 0,
+    ) -> None:
+        shingle = ShingleConfig(kind=kind, ngram_size=ngram_size, mask_digits=mask_digits, seed=hash_seed)  # type: ignore[arg-type]
+        self.config = MinHashConfig(num_perm=num_perm, seed=seed, shingle=shingle)
+        self._perm_key = seed_key(seed, PERM_SALT)
+        self._probe_key = seed_key(seed, PROBE_SALT)
+
+    @classmethod
+    def from_config(cls, config: MinHashConfig) -> MinHasher:
+        """Build a hasher from a :class:`MinHashConfig`."""
+        s = config.shingle
+        return cls(config.num_perm, config.seed, kind=s.kind, ngram_size=s.ngram_size, mask_digits=s.mask_digits, hash_seed=s.seed)
+
+    @property
+    def num_perm(self) -> int:
+        return self.config.num_perm
+
+    def __repr__(self) -> str:
+        return f"MinHasher({self.config.describe()})"
+
+    def sign_batch(self, batch: ShingleBatch) -> SignatureArray:
+        """Signatures of one shingle batch (its config must match this hasher's shingle config)."""
+        if not isinstance(batch, ShingleBatch):
+            raise TypeError(f"batch must be a ShingleBatch (got {type(batch).__name__})")
+        if batch.config != self.config.shingle:
+            raise ConfigError(
+                f"the shingle batch was made with {batch.config.describe()} but this MinHasher expects "
+                f"{self.config.shingle.describe()}"
+            )
+        values = _sign_batch(batch, self.num_perm, self._perm_key, self._probe_key)
+        return SignatureArray(values, self.config)
+
+    def signatures(
+        self, texts: Iterable[str] | ShingleBatch, *, chunk_chars: int = DEFAULT_CHUNK_CHARS
+    ) -> SignatureArray:
+        """Compute one signature per document.
+
+        Args:
+            texts: an iterable of ``str`` (streamed in chunks of about ``chunk_chars`` characters)
+                or a :class:`ShingleBatch`.
+            chunk_chars: size of the internal chunks; results do not depend on it.
+
+        Returns:
+            ``(n_docs, num_perm)`` uint32 :class:`SignatureArray`; row ``i`` belongs to document ``i``.
+        """
+        if isinstance(texts, ShingleBatch):
+            return self.sign_batch(texts)
+        parts = [
+            _sign_batch(b, self.num_perm, self._perm_key, self._probe_key)
+            for b in iter_shingle_batches(texts, self.config.shingle, chunk_chars=chunk_chars)
+        ]
+        values = np.concatenate(parts) if parts else np.empty((0, self.num_perm), dtype=np.uint32)
+        return SignatureArray(values, self.config)
+
+    def signature(self, text: str) -> SignatureArray:
+        """Signature of one text: a ``(num_perm,)`` array."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str (got {type(text).__name__})")
+        return self.signatures([text])[0]
+
+    def jaccard(self, a: NDArray[np.uint32], b: NDArray[np.uint32]) -> Any:
+        """Estimated Jaccard similarity (see :func:`jaccard`); both must come from this hasher."""
+        check_compatible("jaccard", self.config, _config_of(a))
+        check_compatible("jaccard", self.config, _config_of(b))
+        return jaccard(a, b)
+
+
+@overload
+def jaccard(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> Any: ...
+def jaccard(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> Any:
+    """Estimate Jaccard similarity as the fraction of equal slots.
+
+    Two 1-D signatures give a ``float``; two ``(n, num_perm)`` arrays (or one of each) give a
+    float64 array of ``n`` row-wise estimates.
+
+    Raises:
+        IncompatibleSignaturesError: if the signatures carry different configs.
+        ValueError: if the number of slots differs.
+    """
+    check_compatible("jaccard", _config_of(a), _config_of(b))
+    x, y = np.asarray(a), np.asarray(b)
+    if x.shape[-1] != y.shape[-1]:
+        raise ValueError(f"signatures have {x.shape[-1]} and {y.shape[-1]} slots; they must be equal")
+    est = (x == y).mean(axis=-1)
+    return float(est) if est.ndim == 0 else est

@@ -1,0 +1,317 @@
+"""Word and character n-gram shingles, hashed to seeded 64-bit values, a batch at a time.
+
+A batch is CSR-shaped: one flat ``uint64`` hash array plus ``offsets`` (document ``i`` owns
+``hashes[offsets[i]:offsets[i + 1]]``). Work is done on one code point array per chunk of documents;
+there is no Python loop per token or per shingle.
+
+Word tokens are maximal runs of word characters (Unicode letters, marks and numbers) in the
+normalized text (:func:`dedupe.normalize.normalize_text`); everything else separates words, so
+"Meta’s" and "Meta's" both give ``meta`` ``s``. Shingle ``i`` of a document combines tokens
+``i .. i+n-1``. A document with fewer than ``n`` (but at least one) tokens gets exactly one shingle
+made of all its tokens. A document without any word character (``""``, whitespace, punctuation,
+emoji) gets no shingle; its MinHash signature is the empty signature.
+
+Character shingles are windows of ``n`` code points of the normalized text (spaces and punctuation
+included); a text shorter than ``n`` gets one shingle, the empty text none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._typing import HashArray, OffsetArray
+from .config import ShingleConfig
+from .errors import ConfigError
+from .hashing import LENGTH_MUL, fmix64, fmix64_int, run_hashes, seed_key, token_hashes
+from .normalize import DIGIT, INVISIBLE, UNSTABLE, WORD, char_classes, normalize_text
+
+__all__ = [
+    "ShingleBatch",
+    "char_shingles",
+    "iter_shingle_batches",
+    "shingle_texts",
+    "word_shingles",
+]
+
+#: Salts that separate the uses of the hash seed.
+TOKEN_SALT, SHINGLE_SALT, CHAR_SALT = 1, 2, 3
+#: Code points per internal chunk (a chunk is cut between documents, never inside one).
+DEFAULT_CHUNK_CHARS = 1 << 18
+
+
+def position_multiplier(k: int) -> int:
+    """Odd 64-bit multiplier of the token at position ``k`` of a shingle."""
+    return fmix64_int(k + 1) | 1
+
+
+@dataclass(frozen=True, slots=True)
+class ShingleBatch:
+    """Shingle hashes of a batch of documents (CSR layout).
+
+    Attributes:
+        hashes: ``uint64`` shingle hashes, document after document.
+        offsets: ``int64`` array of length ``n_docs + 1``.
+        config: the :class:`ShingleConfig` that made the hashes.
+    """
+
+    hashes: HashArray
+    offsets: OffsetArray
+    config: ShingleConfig
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def document(self, i: int) -> HashArray:
+        """Return the shingle hashes of document ``i``."""
+        return self.hashes[self.offsets[i] : self.offsets[i + 1]]
+
+    def counts(self) -> NDArray[np.int64]:
+        """Number of shingles per document."""
+        return np.diff(self.offsets)
+
+    @staticmethod
+    def concat(batches: Sequence[ShingleBatch], config: ShingleConfig) -> ShingleBatch:
+        """Join batches made with the same config into one."""
+        if not batches:
+            return ShingleBatch(np.empty(0, np.uint64), np.zeros(1, np.int64), config)
+        hashes = np.concatenate([b.hashes for b in batches])
+        counts = np.concatenate([b.counts() for b in batches])
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return ShingleBatch(hashes, offsets, config)
+
+
+def _check_text(i: int, text: object) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"texts[{i}] must be a str (got {type(text).__name__}: {text!r:.60})")
+    return text
+
+
+_CLASSES: NDArray[np.uint8] | None = None
+_MASK_ASCII_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+
+
+def _classes() -> NDArray[np.uint8]:
+    """The code point class table of :func:`dedupe.normalize.char_classes` as an array (lazily built)."""
+    global _CLASSES
+    if _CLASSES is None:
+        _CLASSES = np.frombuffer(char_classes(), dtype=np.uint8)
+    return _CLASSES
+
+
+def _ascii_words(lowered: NDArray[np.uint8]) -> NDArray[np.bool_]:
+    """Word-character mask of a lower-cased byte buffer (``a-z``, ``0-9``); bytes >= 0x80 are False."""
+    word: NDArray[np.bool_] = np.subtract(lowered, np.uint8(ord("a"))) < 26
+    word |= np.subtract(lowered, np.uint8(ord("0"))) < 10
+    return word
+
+
+def _utf8_join(texts: Sequence[str], mask_digits: bool) -> tuple[bytes, OffsetArray]:
+    """UTF-8 of ``\\0 text_0 \\0 text_1 ... \\0`` plus 8 padding bytes, and each text's first byte.
+
+    ASCII letters are lower-cased (and ASCII digits masked to ``0`` if asked); other bytes are kept.
+    """
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    buf = (b"\x00" + b"\x00".join(encoded) + b"\x00" * 9).lower()
+    if mask_digits:
+        buf = buf.translate(_MASK_ASCII_DIGITS)
+    starts = np.ones(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(e) + 1 for e in encoded), np.int64, len(encoded)), out=starts[1:])
+    starts[1:] += 1
+    return buf, starts
+
+
+def _decode_leads(buf: NDArray[np.uint8]) -> tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.uint32]]:
+    """Positions, byte lengths and code points of every multi-byte UTF-8 sequence in ``buf``."""
+    lead = np.flatnonzero(buf >= 0xC0)
+    b0 = buf[lead].astype(np.uint32)
+    length = np.where(b0 >= 0xF0, 4, np.where(b0 >= 0xE0, 3, 2)).astype(np.int64)
+    cp = b0 & np.where(length == 2, 0x1F, np.where(length == 3, 0x0F, 0x07)).astype(np.uint32)
+    for k in (1, 2, 3):
+        has = length > k
+        cp[has] = (cp[has] << np.uint32(6)) | (buf[lead[has] + k].astype(np.uint32) & np.uint32(0x3F))
+    return lead, length, cp
+
+
+def _codepoints(texts: Sequence[str]) -> tuple[NDArray[np.uint32], OffsetArray]:
+    """Code points of the concatenated texts and each text's start offset (len n+1)."""
+    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint32)
+    starts = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(t) for t in texts), np.int64, len(texts)), out=starts[1:])
+    return cps, starts
+
+
+def _word_chunk(texts: Sequence[str], first: int, config: ShingleConfig) -> ShingleBatch:
+    texts = [_check_text(first + i, t) for i, t in enumerate(texts)]
+    raw, doc_starts = _utf8_join(texts, config.mask_digits)
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    word = _ascii_words(buf)
+    if not all(t.isascii() for t in texts):
+        classes = _classes()
+        lead, length, cp = _decode_leads(buf)
+        cp_cls = np.take(classes, cp)
+        slow = UNSTABLE | INVISIBLE | (DIGIT if config.mask_digits else 0)
+        needs_fold = (cp_cls & slow) != 0
+        if needs_fold.any():
+            # Text that NFKC or case folding would change (or with format characters, or digits
+            # outside ASCII when masking) takes the full Python normalization, then is re-read.
+            bad = np.unique(np.searchsorted(doc_starts, lead[needs_fold], side="right") - 1).tolist()
+            texts = list(texts)
+            for d in bad:
+                texts[d] = normalize_text(texts[d], mask_digits=config.mask_digits)
+            raw, doc_starts = _utf8_join(texts, config.mask_digits)
+            buf = np.frombuffer(raw, dtype=np.uint8)
+            word = _ascii_words(buf)
+            lead, length, cp = _decode_leads(buf)
+            cp_cls = np.take(classes, cp)
+        word_cp = (cp_cls & np.uint8(WORD)) != 0
+        for k in range(4):
+            has = length > k
+            word[lead[has] + k] = word_cp[has]
+    # The buffer starts and ends with separators, so token edges alternate start, end, start, ...
+    edges = np.flatnonzero(word[1:] ^ word[:-1]) + 1
+    tok_starts = edges[0::2].astype(np.int64, copy=False)
+    tok_ends = edges[1::2].astype(np.int64, copy=False)
+    tokens = token_hashes(buf, tok_starts, tok_ends, seed_key(config.seed, TOKEN_SALT))
+    return _combine_tokens(tokens, tok_starts, doc_starts, len(texts), config)
+
+
+def _combine_tokens(
+    tokens: HashArray, tok_starts: OffsetArray, doc_starts: OffsetArray, n_docs: int, config: ShingleConfig
+) -> ShingleBatch:
+    n = config.ngram_size
+    first_tok = np.searchsorted(tok_starts, doc_starts).astype(np.int64)
+    per_doc = np.diff(first_tok)
+    n_full = np.maximum(per_doc - n + 1, 0)
+    short = (per_doc > 0) & (per_doc < n)
+    counts = n_full + short
+    offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=np.uint64)
+    key = np.uint64(seed_key(config.seed, SHINGLE_SALT))
+    total = len(tokens)
+    if total >= n:
+        # A window is valid unless it crosses into the next document.
+        valid = np.ones(total - n + 1, dtype=bool)
+        inner = first_tok[1:-1]
+        for k in range(1, n):
+            pos = inner - k
+            valid[pos[(pos >= 0) & (pos < total - n + 1)]] = False
+        acc = tokens[: total - n + 1] * np.uint64(position_multiplier(0))
+        tmp = np.empty_like(acc)
+        for k in range(1, n):
+            np.multiply(tokens[k : total - n + 1 + k], np.uint64(position_multiplier(k)), out=tmp)
+            acc += tmp
+        acc = acc[valid]
+        acc ^= np.uint64((n * LENGTH_MUL) & 0xFFFFFFFFFFFFFFFF)
+        acc ^= key
+        full = fmix64(acc)
+    else:
+        full = np.empty(0, dtype=np.uint64)
+    short_docs = np.flatnonzero(short)
+    if len(short_docs):
+        starts = first_tok[short_docs]
+        lens = per_doc[short_docs]
+        acc = np.zeros(len(short_docs), dtype=np.uint64)
+        for k in range(n - 1):
+            has = lens > k
+            acc[has] += tokens[starts[has] + k] * np.uint64(position_multiplier(k))
+        acc ^= lens.astype(np.uint64) * np.uint64(LENGTH_MUL)
+        acc ^= key
+        slot = np.zeros(len(out), dtype=bool)
+        slot[offsets[short_docs]] = True
+        out[slot] = fmix64(acc)
+        out[~slot] = full
+    else:
+        out[:] = full
+    return ShingleBatch(out, offsets, config)
+
+
+def _char_chunk(texts: Sequence[str], first: int, config: ShingleConfig) -> ShingleBatch:
+    n = config.ngram_size
+    normalized = [
+        normalize_text(_check_text(first + i, t), mask_digits=config.mask_digits) for i, t in enumerate(texts)
+    ]
+    cps, doc_starts = _codepoints(normalized)
+    lens = np.diff(doc_starts)
+    counts = np.where(lens >= n, lens - n + 1, (lens > 0).astype(np.int64))
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    # Window starts: for every document, positions start .. start+count-1.
+    doc_of_slot = np.repeat(np.arange(len(texts)), counts)
+    win_starts = doc_starts[doc_of_slot] + (np.arange(int(offsets[-1])) - offsets[doc_of_slot])
+    win_ends = np.minimum(win_starts + n, doc_starts[doc_of_slot + 1])
+    hashes = run_hashes(cps, win_starts, win_ends, seed_key(config.seed, CHAR_SALT))
+    return ShingleBatch(hashes, offsets, config)
+
+
+def iter_shingle_batches(
+    texts: Iterable[str], config: ShingleConfig, *, chunk_chars: int = DEFAULT_CHUNK_CHARS
+) -> Iterator[ShingleBatch]:
+    """Yield one :class:`ShingleBatch` per chunk of documents (about ``chunk_chars`` characters each).
+
+    Results do not depend on ``chunk_chars``: a chunk boundary never falls inside a document.
+    """
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"texts must be an iterable of str, not a single {type(texts).__name__}")
+    chunk_fn = _word_chunk if config.kind == "word" else _char_chunk
+    buf: list[str] = []
+    size = 0
+    first = 0
+    for text in texts:
+        buf.append(text)
+        size += len(text) if isinstance(text, str) else 0
+        if size >= chunk_chars:
+            yield chunk_fn(buf, first, config)
+            first += len(buf)
+            buf, size = [], 0
+    if buf:
+        yield chunk_fn(buf, first, config)
+
+
+def shingle_texts(texts: Iterable[str], config: ShingleConfig) -> ShingleBatch:
+    """Shingle every text with ``config`` into one batch."""
+    return ShingleBatch.concat(list(iter_shingle_batches(texts, config)), config)
+
+
+def _config(**kwargs: Any) -> ShingleConfig:
+    try:
+        return ShingleConfig(**kwargs)
+    except TypeError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def word_shingles(
+    texts: Iterable[str], *, ngram_size: int = 5, mask_digits: bool = False, seed: int = 0
+) -> ShingleBatch:
+    """Hash the word n-grams of every text.
+
+    Args:
+        texts: documents (``str``).
+        ngram_size: words per shingle.
+        mask_digits: treat every decimal digit as ``0``.
+        seed: seed of the shingle hash.
+
+    Returns:
+        A :class:`ShingleBatch` with one row per text.
+
+    >>> word_shingles(["a b c", "", "x"], ngram_size=2).counts().tolist()
+    [2, 0, 1]
+    """
+    return shingle_texts(texts, ShingleConfig(kind="word", ngram_size=ngram_size, mask_digits=mask_digits, seed=seed))
+
+
+def char_shingles(
+    texts: Iterable[str], *, ngram_size: int = 5, mask_digits: bool = False, seed: int = 0
+) -> ShingleBatch:
+    """Hash the character n-grams of every normalized text.
+
+    >>> char_shingles(["abcdef", "ab"], ngram_size=5).counts().tolist()
+    [2, 1]
+    """
+    return shingle_texts(texts, ShingleConfig(kind="char", ngram_size=ngram_size, mask_digits=mask_digits, seed=seed))
