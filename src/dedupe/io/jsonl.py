@@ -1,0 +1,288 @@
+"""Streaming JSON Lines: plain, gzip (``.gz``) or zstandard (``.zst``, extra ``zstd``).
+
+Reading goes line by line over bytes: each line is decoded as strict UTF-8 on its own, so an
+invalid byte names its line, then parsed with :func:`json.loads`. Blank lines are not records and
+are skipped (their line numbers still count). A UTF-8 byte-order mark before the first line is
+ignored.
+
+Writing emits one compact JSON object per line (``ensure_ascii=False``, separators ``,`` and
+``:``, ``\\n`` line ends, keys in their original order), so the same rows give the same bytes;
+gzip output has no file name and mtime 0 in its header. Text with lone surrogates (which UTF-8
+cannot encode, e.g. from ``json.loads('"\\ud800"')``) is written with ``\\uXXXX`` escapes for
+just those code points: the file stays valid UTF-8 JSON and reads back to the same string, except
+that an adjacent high + low surrogate pair reads back as the one character that JSON defines it
+to be.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gzip
+import json
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any, BinaryIO, Literal, Protocol
+
+from ..errors import InputError, missing_extra
+from ._atomic import atomic_file
+from .records import ReadItem, RecordBuilder
+
+__all__ = [
+    "Compression",
+    "compression_for",
+    "encode_line",
+    "iter_jsonl",
+    "require_zstd",
+    "write_jsonl_rows",
+]
+
+Compression = Literal["none", "gzip", "zstd"]
+
+_BOM = b"\xef\xbb\xbf"
+_READ_BUFFER = 1 << 20
+_ZSTD_READ = 1 << 16  # compressed bytes per step: bounds the text held at once (about 64 KiB x ratio)
+_WRITE_CHUNK = 1 << 20
+_GZIP_LEVEL = 6
+_ZSTD_LEVEL = 3
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def compression_for(path: Path) -> Compression:
+    """Name the compression that ``path``'s suffix implies (``.gz``, ``.zst`` / ``.zstd``, else none)."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return "gzip"
+    if name.endswith((".zst", ".zstd")):
+        return "zstd"
+    return "none"
+
+
+def require_zstd(feature: str) -> ModuleType:
+    """Import and return :mod:`zstandard`.
+
+    Raises:
+        MissingDependencyError: it is not installed; the message gives the install command.
+    """
+    try:
+        import zstandard
+    except ImportError as exc:
+        raise missing_extra("zstandard", "zstd", feature) from exc
+    return zstandard
+
+
+# --------------------------------------------------------------------------------------- reading
+
+
+def iter_jsonl(path: Path, builder: RecordBuilder, compression: Compression) -> Iterator[ReadItem]:
+    """Yield one :class:`Record` or :class:`Rejected` per non-blank line of ``path``.
+
+    A compressed file that ends early or is corrupt raises an :class:`~dedupe.errors.InputError`
+    naming the file and the last good line (``reason="truncated_file"``); with
+    ``on_error="reject"`` a :class:`Rejected` with that reason is yielded instead and the rest of the
+    file is skipped: how many records it held is unknown.
+    """
+    source = str(path)
+    damaged: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error)
+    if compression == "zstd":
+        damaged = (*damaged, require_zstd("reading .zst files").ZstdError)
+    line_no = 0
+    with open(path, "rb", buffering=_READ_BUFFER) as fh:
+        lines: Iterable[bytes]
+        if compression == "gzip":
+            lines = gzip.GzipFile(fileobj=fh, mode="rb")
+        elif compression == "zstd":
+            lines = _zstd_lines(fh)
+        else:
+            lines = fh
+        try:
+            for line_no, data in enumerate(lines, 1):
+                item = _parse_line(data, line_no, source, builder)
+                if item is not None:
+                    yield item
+        except damaged as exc:
+            kind = {"gzip": "gzip", "zstd": "zstandard"}.get(compression, "file")
+            last = f"after line {line_no}" if line_no else "before the first line"
+            error = InputError(
+                f"the {kind} stream is truncated or corrupt {last} ({type(exc).__name__}: {exc}); "
+                f"expected a complete {kind} file; re-download or recompress it",
+                path=source,
+                line=line_no + 1,
+                reason="truncated_file",
+            )
+            if builder.on_error == "raise":
+                raise error from exc
+            yield builder.fail(error, None)
+
+
+def _parse_line(data: bytes, line_no: int, source: str, builder: RecordBuilder) -> ReadItem | None:
+    if line_no == 1 and data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 4].split(b"\n")[0]
+        error = InputError(
+            f"invalid UTF-8 at byte {exc.start + 1} of the line ({exc.reason}, bytes {bad!r}); "
+            "expected UTF-8 text; re-encode the file as UTF-8 (e.g. iconv -f <encoding> -t utf-8)",
+            path=source,
+            line=line_no,
+            reason="invalid_utf8",
+        )
+        return builder.fail(error, data.decode("utf-8", "backslashreplace"))
+    try:
+        fields = json.loads(text)
+    except ValueError as exc:
+        stripped = text.strip(" \t\r\n")
+        if not stripped:
+            return None
+        pos = getattr(exc, "colno", None)
+        where = f" at column {pos}" if pos is not None else ""
+        msg = getattr(exc, "msg", str(exc))
+        hint = "expected one JSON object per line; fix or remove the line"
+        if stripped in ("{", "["):
+            hint = (
+                "expected one JSON object per line, but this looks like pretty-printed JSON; "
+                f"convert it with jq -c '.[]?' {source}"
+            )
+        error = InputError(
+            f"malformed JSON{where}: {msg}; {hint}", path=source, line=line_no, reason="malformed_json"
+        )
+        return builder.fail(error, text)
+    except RecursionError:
+        error = InputError(
+            "JSON nested too deeply to parse; expected a flat record object; fix or remove the line",
+            path=source,
+            line=line_no,
+            reason="malformed_json",
+        )
+        return builder.fail(error, text)
+    return builder.from_fields(fields, source=source, line=line_no, raw=text)
+
+
+def _zstd_lines(fh: BinaryIO) -> Iterator[bytes]:
+    """Yield the lines (without ``\\n``) of a zstandard stream; raise EOFError if it ends mid-frame.
+
+    ``zstandard``'s stream reader returns a short read instead of failing on a truncated frame, so
+    frames are followed here with ``decompressobj``.
+    """
+    zstd = require_zstd("reading .zst files")
+    dctx = zstd.ZstdDecompressor()
+    dobj = dctx.decompressobj()
+    in_frame = False
+    pending: list[bytes] = []
+    while chunk := fh.read(_ZSTD_READ):
+        while chunk:
+            out: bytes = dobj.decompress(chunk)
+            in_frame = True
+            if dobj.eof:
+                chunk = dobj.unused_data
+                dobj = dctx.decompressobj()
+                in_frame = False
+            else:
+                chunk = b""
+            if b"\n" not in out:
+                if out:
+                    pending.append(out)
+                continue
+            parts = out.split(b"\n")
+            pending.append(parts[0])
+            yield b"".join(pending)
+            yield from parts[1:-1]
+            pending = [parts[-1]] if parts[-1] else []
+    if in_frame:
+        raise EOFError("compressed file ended before the end-of-frame marker was reached")
+    if pending:
+        yield b"".join(pending)
+
+
+# --------------------------------------------------------------------------------------- writing
+
+
+def _default(value: object) -> object:
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    raise TypeError(
+        f"a value of type {type(value).__name__} is not JSON-serialisable; expected str, int, float, "
+        "bool, None, list or dict (date and time values are written as ISO 8601 text); convert it first"
+    )
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default)
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def encode_line(row: Mapping[str, Any]) -> bytes:
+    """Encode ``row`` as one JSON line in UTF-8, ending with ``\\n``.
+
+    >>> encode_line({"id": "1", "text": "café \\ud800"})
+    b'{"id":"1","text":"caf\\xc3\\xa9 \\\\ud800"}\\n'
+
+    Raises:
+        TypeError: a value is not JSON-serialisable.
+        ValueError: the row contains a circular reference.
+    """
+    text = _ENCODER.encode(row)
+    try:
+        return f"{text}\n".encode()
+    except UnicodeEncodeError:
+        return f"{_SURROGATE.sub(_escape_surrogate, text)}\n".encode()
+
+
+@contextmanager
+def _compressed(fh: BinaryIO, compression: Compression) -> Iterator[_Writable]:
+    if compression == "gzip":
+        with gzip.GzipFile(filename="", mode="wb", compresslevel=_GZIP_LEVEL, fileobj=fh, mtime=0) as gz:
+            yield gz
+    elif compression == "zstd":
+        zstd = require_zstd("writing .zst files")
+        writer = zstd.ZstdCompressor(level=_ZSTD_LEVEL).stream_writer(fh, closefd=False)
+        try:
+            yield writer
+        finally:
+            writer.close()
+    else:
+        yield fh
+
+
+def write_jsonl_rows(
+    rows: Iterable[tuple[str | None, Mapping[str, Any]]], path: Path, *, compression: Compression
+) -> int:
+    """Write ``(doc_id, row)`` pairs as JSON Lines to ``path``, atomically; return the row count.
+
+    ``doc_id`` only names the row in error messages (``None`` names it by its number).
+
+    Raises:
+        TypeError: a row holds a value that JSON cannot represent (the message names the row).
+        ConfigError: ``path`` cannot be written (see :func:`~dedupe.io._atomic.atomic_file`).
+    """
+    count = 0
+    with atomic_file(path) as raw, _compressed(raw, compression) as out:
+        chunk: list[bytes] = []
+        size = 0
+        for doc_id, row in rows:
+            count += 1
+            try:
+                line = encode_line(row)
+            except (TypeError, ValueError) as exc:
+                name = f"record {doc_id!r}" if doc_id is not None else f"row {count}"
+                raise TypeError(f"cannot write {name} (row {count}) to {str(path)!r}: {exc}") from exc
+            chunk.append(line)
+            size += len(line)
+            if size >= _WRITE_CHUNK:
+                out.write(b"".join(chunk))
+                chunk.clear()
+                size = 0
+        if chunk:
+            out.write(b"".join(chunk))
+    return count
