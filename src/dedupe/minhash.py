@@ -21,7 +21,7 @@ each shingle once instead of ``num_perm`` times is what makes it fast.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,7 +52,7 @@ class SignatureArray(np.ndarray[Any, np.dtype[np.uint32]]):
     config: MinHashConfig | None
 
     def __new__(cls, values: NDArray[np.uint32], config: MinHashConfig | None) -> SignatureArray:
-        obj = np.asarray(values, dtype=np.uint32).view(cls)
+        obj: SignatureArray = np.asarray(values, dtype=np.uint32).view(cls)
         obj.config = config
         return obj
 
@@ -70,10 +70,11 @@ def _config_of(x: object) -> MinHashConfig | None:
 
 
 def _probe_bins(bins: NDArray[np.int64], t: NDArray[np.uint64], num_perm: int, probe_key: int) -> NDArray[np.int64]:
-    x = (bins.astype(np.uint64)[:, None] << np.uint64(32)) | t[None, :]
+    x: NDArray[np.uint64] = (bins.astype(np.uint64)[:, None] << np.uint64(32)) | t[None, :]
     x ^= np.uint64(probe_key)
     x = fmix64(x)
-    return ((x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)).astype(np.int64)
+    out: NDArray[np.int64] = ((x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)).astype(np.int64)
+    return out
 
 
 def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
@@ -162,7 +163,14 @@ class MinHasher:
     def from_config(cls, config: MinHashConfig) -> MinHasher:
         """Build a hasher from a :class:`MinHashConfig`."""
         s = config.shingle
-        return cls(config.num_perm, config.seed, kind=s.kind, ngram_size=s.ngram_size, mask_digits=s.mask_digits, hash_seed=s.seed)
+        return cls(
+            config.num_perm,
+            config.seed,
+            kind=s.kind,
+            ngram_size=s.ngram_size,
+            mask_digits=s.mask_digits,
+            hash_seed=s.seed,
+        )
 
     @property
     def num_perm(self) -> int:
@@ -209,7 +217,8 @@ class MinHasher:
         """Signature of one text: a ``(num_perm,)`` array."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str (got {type(text).__name__})")
-        return self.signatures([text])[0]
+        row: SignatureArray = self.signatures([text])[0]
+        return row
 
     def jaccard(self, a: NDArray[np.uint32], b: NDArray[np.uint32]) -> Any:
         """Estimated Jaccard similarity (see :func:`jaccard`); both must come from this hasher."""
@@ -218,8 +227,6 @@ class MinHasher:
         return jaccard(a, b)
 
 
-@overload
-def jaccard(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> Any: ...
 def jaccard(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> Any:
     """Estimate Jaccard similarity as the fraction of equal slots.
 
