@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import record_throughput
 
+from conftest import record_throughput
 from dedupe._reference import reference_shingles, reference_signature
 from dedupe.minhash import MinHasher
 

@@ -24,10 +24,10 @@ from typing import Any
 os.environ.setdefault("RAYON_NUM_THREADS", "1")  # rensa's bulk calls use rayon: keep them on one core
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from corpus import edited_copy, generate_corpus  # noqa: E402
-from dedupe import MinHasher, word_shingles  # noqa: E402
+from corpus import edited_copy, generate_corpus
+from dedupe import MinHasher, word_shingles
 
 NUM_PERM, NGRAM = 128, 5
 _WORD = re.compile(r"\w+")
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         n.startswith("datasketch") for n in results) else None
     rs = min(results[n][0] for n in results if n.startswith("rensa")) if any(
         n.startswith("rensa") for n in results) else None
-    print(f"\n| contestant | docs/s | MB/s | dedupe speed-up | Jaccard MAE |")
+    print("\n| contestant | docs/s | MB/s | dedupe speed-up | Jaccard MAE |")
     print("|---|---:|---:|---:|---:|")
     ours_t = results.get("dedupe MinHasher.signatures", (float("nan"), 0))[0]
     for name, (secs, mae) in results.items():

@@ -8,6 +8,7 @@ known edit rate.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import defaultdict
 from pathlib import Path
@@ -20,7 +21,7 @@ def _chain() -> tuple[list[str], dict[str, list[str]]]:
     for path in sorted(SEEDS.glob("*.txt")):
         words.extend(path.read_text(encoding="utf-8").split())
     nxt: dict[str, list[str]] = defaultdict(list)
-    for a, b in zip(words, words[1:], strict=False):
+    for a, b in itertools.pairwise(words):
         nxt[a].append(b)
     return words, dict(nxt)
 
@@ -30,7 +31,7 @@ _WORDS, _NEXT = _chain()
 
 def generate_document(rng: random.Random, min_words: int = 300, max_words: int = 3000) -> str:
     """One document of ``min_words`` to ``max_words`` words (log-uniform), paragraphs of ~40-120 words."""
-    n = int(round(min_words * (max_words / min_words) ** rng.random()))
+    n = round(min_words * (max_words / min_words) ** rng.random())
     out: list[str] = []
     word = rng.choice(_WORDS)
     para = 0
