@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -52,9 +53,8 @@ def test_identical_across_processes(seed_texts: list[str]) -> None:
         "t=[p.read_text(encoding='utf-8') for p in sorted(pathlib.Path(sys.argv[1]).glob('*.txt'))];"
         "print(hashlib.sha256(MinHasher().signatures(t).tobytes()).hexdigest())"
     )
-    from conftest import SEEDS
-
-    out = subprocess.run([sys.executable, "-c", code, str(SEEDS)], capture_output=True, text=True, check=True)
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    out = subprocess.run([sys.executable, "-c", code, str(seeds)], capture_output=True, text=True, check=True)
     here = hashlib.sha256(MinHasher().signatures(seed_texts).tobytes()).hexdigest()
     assert out.stdout.strip() == here
 
