@@ -327,6 +327,22 @@ def test_inserting_in_batches_equals_inserting_at_once() -> None:
     assert [a.tolist() for a in batched.query(queries)] == [a.tolist() for a in whole.query(queries)]
 
 
+def test_the_index_keeps_its_own_copy_of_the_signatures() -> None:
+    rng = np.random.default_rng(14)
+    sigs = random_signatures(rng, 50)
+    sigs[1] = sigs[0]
+    index = LSHIndex.for_threshold(0.8)
+    index.insert(np.arange(50), sigs[:, :])
+    sigs[1] += np.uint32(1)
+    assert index.candidate_pairs().tolist() == [[0, 1]]
+    assert index.similar_pairs()[1].tolist() == [1.0]
+    with pytest.raises(ValueError, match="read-only"):
+        index.signatures[0, 0] = 5
+    fortran = np.asfortranarray(random_signatures(rng, 5))
+    index.insert(np.arange(50, 55), fortran)
+    assert np.array_equal(index.signatures[50:], fortran)
+
+
 def test_query_returns_doc_ids_per_query_row() -> None:
     rng = np.random.default_rng(4)
     sigs = random_signatures(rng, 100)

@@ -321,7 +321,8 @@ def _check_signature_matrix(signatures: object, num_perm: int) -> SignatureMatri
             f"signatures must have shape (n, {num_perm}) to match num_perm={num_perm} "
             f"(got {signatures.shape}); sign with MinHasher(num_perm={num_perm})"
         )
-    return np.ascontiguousarray(signatures.view(np.ndarray))
+    plain: SignatureMatrix = signatures.view(np.ndarray)
+    return plain
 
 
 def _as_doc_ids(doc_ids: object) -> tuple[NDArray[Any], DocIdKind | None]:
@@ -737,7 +738,9 @@ class LSHIndex:
                 reason="duplicate_id",
             )
         self._check_new_ids(ids)
-        run = _make_run(row_start, sigs, ids, id_order.astype(np.uint32), self.num_bands, self.rows_per_band)
+        # The index keeps its own copy: later edits of the caller's array must not break the band keys.
+        own = np.array(sigs, dtype=np.uint32, order="C", copy=True)
+        run = _make_run(row_start, own, ids, id_order.astype(np.uint32), self.num_bands, self.rows_per_band)
         self._runs.append(run)
         self._ids_cache = None
         self._id_kind = kind
