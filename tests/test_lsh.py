@@ -400,7 +400,11 @@ def test_insert_checks_its_arguments() -> None:
     with pytest.raises(TypeError, match="must be str like the ids already in the index"):
         index.insert([1, 2], random_signatures(rng, 2))
     index.insert([], np.empty((0, P), dtype=np.uint32))
-    assert len(index) == 2
+    index.insert([np.str_("c")], random_signatures(rng, 1))  # numpy scalars are accepted
+    index.insert(np.array(["d"], dtype=object), random_signatures(rng, 1))
+    assert len(index) == 4 and index.doc_ids.tolist() == ["a", "b", "c", "d"]
+    with pytest.raises(ConfigError, match="fit in int64"):
+        LSHIndex.for_threshold(0.8).insert([2**63], random_signatures(rng, 1))
 
 
 def test_signature_configs_must_agree() -> None:

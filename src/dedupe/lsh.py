@@ -349,7 +349,7 @@ def _as_doc_ids(doc_ids: object) -> tuple[NDArray[Any], DocIdKind | None]:
     if len(doc_ids) == 0:
         return np.empty(0, dtype=np.int64), None
     types = set(map(type, doc_ids))
-    if types <= {str}:
+    if all(issubclass(t, str) for t in types):
         arr = np.array(doc_ids, dtype=np.str_)
         # numpy drops trailing NUL characters of str items; refuse ids that would change.
         if int(np.char.str_len(arr).sum()) != sum(map(len, doc_ids)):
@@ -795,6 +795,8 @@ class LSHIndex:
         q = sigs.shape[0]
         if q == 0 or n == 0:
             return np.empty((0, 2), dtype=np.int64)
+        if q * n >= 2**64:  # pairs are packed as query_row * n + row in a uint64
+            raise ConfigError(f"query at most {(2**64 - 1) // n:,} signatures at a time (got {q:,})")
         query_keys = _band_keys(sigs, self.num_bands, self.rows_per_band)
         codes: list[NDArray[np.uint64]] = []
         query_rows = np.arange(q, dtype=np.int64)
@@ -812,8 +814,6 @@ class LSHIndex:
                 codes.append(_pack_pairs(np.repeat(query_rows, counts), hit_rows, n))
         if not codes:
             return np.empty((0, 2), dtype=np.int64)
-        if q * n >= 2**64:  # pragma: no cover - needs more than 2**32 queries and documents
-            raise ConfigError(f"query at most {2**64 // n:,} signatures at a time (got {q:,})")
         return _unpack_pairs(_sorted_unique(np.concatenate(codes)), n)
 
     def query(self, signatures: SignatureMatrix) -> list[NDArray[Any]]:
