@@ -1,0 +1,284 @@
+"""Exact and near-duplicate documents: content hashes, MinHash + LSH candidates, verified clusters.
+
+``find_duplicates`` runs, in order:
+
+1. **Exact duplicates**: the xxh3-128 hash of each normalized text (:func:`normalize_text`);
+   identical hashes form one group. Cheap, and reported as their own kind.
+2. **Near duplicates** among the distinct texts: MinHash signatures, LSH banding at a candidate
+   threshold below ``threshold`` (so pairs just above it are not lost), then verification.
+   ``verify="auto"`` (default) decides by the signature estimate when it is far from the threshold
+   and by the exact Jaccard of the word-shingle sets when it is within ``exact_margin`` of it;
+   ``"estimate"`` uses the estimate alone, ``"exact"`` the exact Jaccard for every candidate.
+3. **Clusters**: connected components over exact and verified near pairs (array union-find). Each
+   cluster keeps one representative: the first document in input order (``keep="first"``) or the
+   longest text, ties to the first (``keep="longest"``).
+
+Documents without any word (empty, punctuation only) have no shingles: they can be exact
+duplicates of each other, never near duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._typing import IntArray
+from .clusters import connected_components, pair_similarities
+from .config import check_int
+from .errors import ConfigError
+from .hashing import content_hash128
+from .lsh import LSHIndex
+from .minhash import EMPTY_VALUE, MinHasher, SignatureArray
+from .normalize import normalize_text
+from .shingles import word_shingles
+
+__all__ = ["DuplicateResult", "exact_duplicate_groups", "find_duplicates", "resolve_clusters"]
+
+Keep = Literal["first", "longest"]
+Verify = Literal["auto", "estimate", "exact"]
+
+#: Per-document kinds.
+UNIQUE, KEPT, EXACT, NEAR = "unique", "kept", "exact", "near"
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateResult:
+    """Duplicate structure of a batch of documents (rows are input positions).
+
+    Attributes:
+        labels: ``(n,)`` int64; the row of the cluster's representative (a unique document is
+            its own label), so equal labels mean the same cluster.
+        kind: ``(n,)`` str: ``"unique"``, ``"kept"`` (representative of a cluster), ``"exact"`` or
+            ``"near"`` (removed duplicates).
+        similarity: ``(n,)`` float64; 1.0 for exact duplicates, the estimated Jaccard similarity
+            to the representative for near duplicates, NaN for kept and unique documents.
+        pairs: ``(k, 2)`` int64 rows ``(i, j)``, ``i < j``, of verified duplicate pairs.
+        pair_similarity: ``(k,)`` float64 similarity of each pair (1.0 for exact pairs).
+        pair_kind: ``(k,)`` str, ``"exact"`` or ``"near"``.
+        threshold: the similarity threshold used.
+    """
+
+    labels: IntArray
+    kind: NDArray[np.str_]
+    similarity: NDArray[np.float64]
+    pairs: IntArray
+    pair_similarity: NDArray[np.float64]
+    pair_kind: NDArray[np.str_]
+    threshold: float
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def keep_mask(self) -> NDArray[np.bool_]:
+        """``(n,)`` bool: True for documents to keep (unique ones and representatives)."""
+        mask: NDArray[np.bool_] = (self.kind == UNIQUE) | (self.kind == KEPT)
+        return mask
+
+    @property
+    def clusters(self) -> list[IntArray]:
+        """Rows of every cluster with at least two documents, representative first, by representative."""
+        order = np.argsort(self.labels, kind="stable")
+        labels = self.labels[order]
+        cuts = np.flatnonzero(np.diff(labels)) + 1
+        out = []
+        for group in np.split(order, cuts):
+            if len(group) > 1:
+                rep = int(self.labels[group[0]])
+                out.append(np.concatenate([[rep], group[group != rep]]).astype(np.int64))
+        return out
+
+    def summary(self) -> str:
+        """One line, e.g. ``1,000 documents: 900 kept, 60 exact duplicates, 40 near duplicates``."""
+        kept = int(self.keep_mask.sum())
+        exact = int((self.kind == EXACT).sum())
+        near = int((self.kind == NEAR).sum())
+        return (
+            f"{len(self):,} documents: {kept:,} kept, {exact:,} exact duplicates, {near:,} near duplicates "
+            f"in {len(self.clusters):,} clusters (threshold {self.threshold:g})"
+        )
+
+
+def exact_duplicate_groups(texts: Sequence[str]) -> IntArray:
+    """Return, for each text, the first row with the same normalized text (itself if none earlier)."""
+    n = len(texts)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    digests = np.frombuffer(b"".join(content_hash128(normalize_text(t)) for t in texts), dtype="V16")
+    _, first, inverse = np.unique(digests, return_index=True, return_inverse=True)
+    return first[inverse.reshape(-1)].astype(np.int64)
+
+
+def _check_texts(texts: object) -> list[str]:
+    if isinstance(texts, (str, bytes)) or not hasattr(texts, "__iter__"):
+        raise TypeError(f"texts must be a sequence of str (got {type(texts).__name__})")
+    out = list(texts)
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{i}] must be a str (got {type(t).__name__}: {t!r:.60})")
+    return out
+
+
+def _exact_jaccards(texts: Sequence[str], pairs: IntArray, hasher: MinHasher) -> NDArray[np.float64]:
+    """Exact Jaccard similarity of the word-shingle sets of each pair (shingles recomputed)."""
+    rows = np.unique(pairs)
+    cfg = hasher.config.shingle
+    batch = word_shingles(
+        [texts[r] for r in rows.tolist()], ngram_size=cfg.ngram_size, mask_digits=cfg.mask_digits, seed=cfg.seed
+    )
+    sets = {int(r): np.unique(batch.document(i)) for i, r in enumerate(rows.tolist())}
+    out = np.empty(len(pairs), dtype=np.float64)
+    for k, (a, b) in enumerate(pairs.tolist()):
+        sa, sb = sets[a], sets[b]
+        inter = len(np.intersect1d(sa, sb, assume_unique=True))
+        union = len(sa) + len(sb) - inter
+        out[k] = 1.0 if union == 0 else inter / union
+    return out
+
+
+def resolve_clusters(
+    n: int,
+    exact_first: IntArray,
+    near_pairs: IntArray,
+    near_similarity: NDArray[np.float64],
+    signatures: NDArray[np.uint32] | None,
+    lengths: NDArray[np.int64],
+    *,
+    keep: Keep,
+    threshold: float,
+) -> DuplicateResult:
+    """Combine exact groups and verified near pairs into a :class:`DuplicateResult`.
+
+    Args:
+        n: number of documents.
+        exact_first: ``(n,)`` first row with the same normalized text.
+        near_pairs: ``(k, 2)`` verified near pairs (rows of documents).
+        near_similarity: ``(k,)`` their similarities.
+        signatures: ``(n, num_perm)`` signatures by row (for member-to-representative similarity),
+            or None.
+        lengths: ``(n,)`` text lengths (for ``keep="longest"``).
+        keep: representative policy.
+        threshold: recorded in the result.
+    """
+    rows = np.arange(n, dtype=np.int64)
+    exact_edges = np.stack([exact_first, rows], axis=1)[exact_first != rows]
+    edges = np.concatenate([exact_edges, near_pairs.reshape(-1, 2).astype(np.int64)])
+    comp = connected_components(edges, n)  # label = smallest row of the component
+    if keep == "first":
+        rep_of_comp = comp
+    else:
+        # Longest text first, then earliest row: sort by (component, -length, row).
+        order = np.lexsort((rows, -lengths, comp))
+        first_in_comp = np.ones(n, dtype=bool)
+        first_in_comp[1:] = comp[order][1:] != comp[order][:-1]
+        best = np.empty(n, dtype=np.int64)
+        best[comp[order][first_in_comp]] = order[first_in_comp]
+        rep_of_comp = best[comp]
+    labels = rep_of_comp.astype(np.int64)
+    sizes = np.bincount(comp, minlength=n)[comp]
+    kind = np.full(n, UNIQUE, dtype="<U6")
+    kind[(sizes > 1) & (labels == rows)] = KEPT
+    removed = labels != rows
+    is_exact = removed & (exact_first == exact_first[labels])
+    kind[is_exact] = EXACT
+    kind[removed & ~is_exact] = NEAR
+    similarity = np.full(n, np.nan)
+    similarity[is_exact] = 1.0
+    near_rows = np.flatnonzero(removed & ~is_exact)
+    if len(near_rows) and signatures is not None:
+        similarity[near_rows] = pair_similarities(signatures, np.stack([near_rows, labels[near_rows]], axis=1))
+    pair_sim = np.concatenate([np.ones(len(exact_edges)), near_similarity])
+    pair_kind = np.array([EXACT] * len(exact_edges) + [NEAR] * len(near_pairs), dtype="<U5")
+    pairs = np.sort(edges, axis=1) if len(edges) else np.empty((0, 2), dtype=np.int64)
+    return DuplicateResult(labels, kind, similarity, pairs, pair_sim, pair_kind, threshold)
+
+
+def find_duplicates(
+    texts: Sequence[str],
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram_size: int = 5,
+    seed: int = 1,
+    keep: Keep = "first",
+    verify: Verify = "auto",
+    exact_margin: float = 0.15,
+    signatures: SignatureArray | None = None,
+    chunk_chars: int | None = None,
+) -> DuplicateResult:
+    """Find exact and near-duplicate documents and group them into clusters.
+
+    Args:
+        texts: the documents.
+        threshold: Jaccard similarity of word shingles at or above which two documents are near
+            duplicates, in ``(0, 1]``.
+        num_perm: MinHash slots.
+        ngram_size: words per shingle.
+        seed: MinHash seed.
+        keep: ``"first"`` keeps the earliest document of each cluster, ``"longest"`` the longest.
+        verify: ``"auto"``, ``"estimate"`` or ``"exact"`` (see the module docstring).
+        exact_margin: in ``"auto"`` mode, candidates whose estimate is within this distance of
+            ``threshold`` are checked exactly.
+        signatures: precomputed signatures of ``texts`` (their config must match); computed if None.
+        chunk_chars: internal chunk size for shingling; results do not depend on it.
+
+    Returns:
+        A :class:`DuplicateResult`; results do not depend on chunking or batch size.
+
+    Raises:
+        TypeError: ``texts`` is not a sequence of ``str``.
+        ConfigError: a parameter is out of range.
+
+    >>> r = find_duplicates(["a b c d e f g h", "A  b c d e f g h", "a b c d e f g h!", "x y z"])
+    >>> r.labels.tolist(), r.kind.tolist()
+    ([0, 0, 0, 3], ['kept', 'exact', 'near', 'unique'])
+    """
+    docs = _check_texts(texts)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        raise ConfigError(f"threshold must be a number in (0, 1] (got {threshold!r})")
+    if keep not in ("first", "longest"):
+        raise ConfigError(f"keep must be 'first' or 'longest' (got {keep!r})")
+    if verify not in ("auto", "estimate", "exact"):
+        raise ConfigError(f"verify must be 'auto', 'estimate' or 'exact' (got {verify!r})")
+    if not 0 <= exact_margin <= 1:
+        raise ConfigError(f"exact_margin must be in [0, 1] (got {exact_margin!r})")
+    check_int("num_perm", num_perm, low=2, high=8192)
+    n = len(docs)
+    hasher = MinHasher(num_perm=num_perm, seed=seed, ngram_size=ngram_size)
+    exact_first = exact_duplicate_groups(docs)
+    lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=n)
+    distinct = np.flatnonzero(exact_first == np.arange(n))
+    if signatures is None:
+        kwargs: dict[str, Any] = {} if chunk_chars is None else {"chunk_chars": chunk_chars}
+        sig_distinct = np.asarray(hasher.signatures([docs[i] for i in distinct.tolist()], **kwargs))
+    else:
+        hasher.jaccard(signatures[:1], signatures[:1])  # raises on a config mismatch
+        if len(signatures) != n:
+            raise ConfigError(f"signatures has {len(signatures)} rows for {n} texts")
+        sig_distinct = np.asarray(signatures)[distinct]
+    all_sigs = np.empty((n, num_perm), dtype=np.uint32)
+    all_sigs[distinct] = sig_distinct
+    all_sigs[:] = all_sigs[exact_first]
+    # Documents without shingles carry the empty signature: never near duplicates.
+    has_shingles = ~(sig_distinct == EMPTY_VALUE).all(axis=1)
+    candidates_rows = distinct[has_shingles]
+    index = LSHIndex.for_threshold(threshold, num_perm=num_perm)
+    index.insert(np.arange(len(candidates_rows), dtype=np.int64), sig_distinct[has_shingles])
+    local = index.candidate_pairs()
+    pairs = candidates_rows[local] if len(local) else np.empty((0, 2), dtype=np.int64)
+    est = pair_similarities(all_sigs, pairs) if len(pairs) else np.empty(0)
+    if verify == "estimate":
+        sim = est
+    else:
+        check = np.ones(len(pairs), dtype=bool) if verify == "exact" else np.abs(est - threshold) <= exact_margin
+        sim = est.copy()
+        if check.any():
+            sim[check] = _exact_jaccards(docs, pairs[check], hasher)
+    keep_pair = sim >= threshold
+    return resolve_clusters(
+        n, exact_first, pairs[keep_pair], sim[keep_pair], all_sigs, lengths, keep=keep, threshold=float(threshold)
+    )
