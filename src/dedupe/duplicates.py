@@ -19,7 +19,7 @@ duplicates of each other, never near duplicates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -28,15 +28,25 @@ from numpy.typing import NDArray
 
 from ._typing import IntArray
 from .clusters import connected_components, pair_similarities
-from .config import check_int
+from .config import ShingleConfig, check_int
 from .errors import ConfigError
 from .hashing import content_hash128
 from .lsh import LSHIndex
 from .minhash import EMPTY_VALUE, MinHasher, SignatureArray
 from .normalize import normalize_text
-from .shingles import word_shingles
+from .shingles import shingle_texts
 
-__all__ = ["DuplicateResult", "exact_duplicate_groups", "find_duplicates", "resolve_clusters"]
+__all__ = [
+    "DuplicateResult",
+    "candidate_pairs",
+    "content_digests",
+    "exact_duplicate_groups",
+    "find_duplicates",
+    "first_of_groups",
+    "resolve_clusters",
+    "shingle_jaccards",
+    "verify_candidates",
+]
 
 Keep = Literal["first", "longest"]
 Verify = Literal["auto", "estimate", "exact"]
@@ -103,14 +113,75 @@ class DuplicateResult:
         )
 
 
-def exact_duplicate_groups(texts: Sequence[str]) -> IntArray:
-    """Return, for each text, the first row with the same normalized text (itself if none earlier)."""
-    n = len(texts)
-    if n == 0:
+def content_digests(texts: Sequence[str]) -> NDArray[np.void]:
+    """``(n,)`` 16-byte xxh3-128 digests of the normalized texts."""
+    return np.frombuffer(b"".join(content_hash128(normalize_text(t)) for t in texts), dtype="V16")
+
+
+def first_of_groups(digests: NDArray[np.void]) -> IntArray:
+    """For each digest, the first row holding the same digest (itself if none earlier)."""
+    if len(digests) == 0:
         return np.empty(0, dtype=np.int64)
-    digests = np.frombuffer(b"".join(content_hash128(normalize_text(t)) for t in texts), dtype="V16")
     _, first, inverse = np.unique(digests, return_index=True, return_inverse=True)
     return first[inverse.reshape(-1)].astype(np.int64)
+
+
+def exact_duplicate_groups(texts: Sequence[str]) -> IntArray:
+    """Return, for each text, the first row with the same normalized text (itself if none earlier)."""
+    return first_of_groups(content_digests(texts))
+
+
+def candidate_pairs(
+    signatures: NDArray[np.uint32], rows: IntArray, threshold: float, num_perm: int
+) -> tuple[IntArray, NDArray[np.float64]]:
+    """LSH candidate pairs among ``rows`` of ``signatures`` (document rows), with their estimates.
+
+    The band plan is :meth:`LSHIndex.for_threshold`'s (banded below ``threshold``).
+    """
+    index = LSHIndex.for_threshold(threshold, num_perm=num_perm)
+    index.insert(np.arange(len(rows), dtype=np.int64), signatures[rows])
+    local = index.candidate_pairs()
+    if len(local) == 0:
+        return np.empty((0, 2), dtype=np.int64), np.empty(0)
+    pairs = rows[local]
+    return pairs, pair_similarities(signatures, pairs)
+
+
+def verify_candidates(
+    pairs: IntArray,
+    estimates: NDArray[np.float64],
+    threshold: float,
+    verify: Verify,
+    exact_margin: float,
+    exact_jaccard: Callable[[IntArray], NDArray[np.float64]],
+) -> tuple[IntArray, NDArray[np.float64]]:
+    """Keep the pairs whose similarity reaches ``threshold``.
+
+    ``exact_jaccard(pairs)`` computes exact similarities; it is called for every pair with
+    ``verify="exact"``, for those whose estimate is within ``exact_margin`` of the threshold with
+    ``"auto"``, and never with ``"estimate"``.
+    """
+    sim = estimates.copy()
+    if verify != "estimate" and len(pairs):
+        check = np.ones(len(pairs), dtype=bool) if verify == "exact" else np.abs(estimates - threshold) <= exact_margin
+        if check.any():
+            sim[check] = exact_jaccard(pairs[check])
+    keep = sim >= threshold
+    return pairs[keep], sim[keep]
+
+
+def shingle_jaccards(texts: Mapping[int, str], pairs: IntArray, config: ShingleConfig) -> NDArray[np.float64]:
+    """Exact Jaccard similarity of the shingle sets of each pair of rows (texts by row)."""
+    rows = np.unique(pairs).tolist()
+    batch = shingle_texts([texts[r] for r in rows], config)
+    sets = {r: np.unique(batch.document(i)) for i, r in enumerate(rows)}
+    out = np.empty(len(pairs), dtype=np.float64)
+    for k, (a, b) in enumerate(pairs.tolist()):
+        sa, sb = sets[a], sets[b]
+        inter = len(np.intersect1d(sa, sb, assume_unique=True))
+        union = len(sa) + len(sb) - inter
+        out[k] = 1.0 if union == 0 else inter / union
+    return out
 
 
 def _check_texts(texts: object) -> list[str]:
@@ -120,23 +191,6 @@ def _check_texts(texts: object) -> list[str]:
     for i, t in enumerate(out):
         if not isinstance(t, str):
             raise TypeError(f"texts[{i}] must be a str (got {type(t).__name__}: {t!r:.60})")
-    return out
-
-
-def _exact_jaccards(texts: Sequence[str], pairs: IntArray, hasher: MinHasher) -> NDArray[np.float64]:
-    """Exact Jaccard similarity of the word-shingle sets of each pair (shingles recomputed)."""
-    rows = np.unique(pairs)
-    cfg = hasher.config.shingle
-    batch = word_shingles(
-        [texts[r] for r in rows.tolist()], ngram_size=cfg.ngram_size, mask_digits=cfg.mask_digits, seed=cfg.seed
-    )
-    sets = {int(r): np.unique(batch.document(i)) for i, r in enumerate(rows.tolist())}
-    out = np.empty(len(pairs), dtype=np.float64)
-    for k, (a, b) in enumerate(pairs.tolist()):
-        sa, sb = sets[a], sets[b]
-        inter = len(np.intersect1d(sa, sb, assume_unique=True))
-        union = len(sa) + len(sb) - inter
-        out[k] = 1.0 if union == 0 else inter / union
     return out
 
 
@@ -249,7 +303,7 @@ def find_duplicates(
     check_int("num_perm", num_perm, low=2, high=8192)
     n = len(docs)
     hasher = MinHasher(num_perm=num_perm, seed=seed, ngram_size=ngram_size)
-    exact_first = exact_duplicate_groups(docs)
+    exact_first = first_of_groups(content_digests(docs))
     lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=n)
     distinct = np.flatnonzero(exact_first == np.arange(n))
     if signatures is None:
@@ -264,21 +318,10 @@ def find_duplicates(
     all_sigs[distinct] = sig_distinct
     all_sigs[:] = all_sigs[exact_first]
     # Documents without shingles carry the empty signature: never near duplicates.
-    has_shingles = ~(sig_distinct == EMPTY_VALUE).all(axis=1)
-    candidates_rows = distinct[has_shingles]
-    index = LSHIndex.for_threshold(threshold, num_perm=num_perm)
-    index.insert(np.arange(len(candidates_rows), dtype=np.int64), sig_distinct[has_shingles])
-    local = index.candidate_pairs()
-    pairs = candidates_rows[local] if len(local) else np.empty((0, 2), dtype=np.int64)
-    est = pair_similarities(all_sigs, pairs) if len(pairs) else np.empty(0)
-    if verify == "estimate":
-        sim = est
-    else:
-        check = np.ones(len(pairs), dtype=bool) if verify == "exact" else np.abs(est - threshold) <= exact_margin
-        sim = est.copy()
-        if check.any():
-            sim[check] = _exact_jaccards(docs, pairs[check], hasher)
-    keep_pair = sim >= threshold
-    return resolve_clusters(
-        n, exact_first, pairs[keep_pair], sim[keep_pair], all_sigs, lengths, keep=keep, threshold=float(threshold)
+    eligible = distinct[~(sig_distinct == EMPTY_VALUE).all(axis=1)]
+    pairs, est = candidate_pairs(all_sigs, eligible, threshold, num_perm)
+    by_row = dict(enumerate(docs))
+    pairs, sim = verify_candidates(
+        pairs, est, threshold, verify, exact_margin, lambda p: shingle_jaccards(by_row, p, hasher.config.shingle)
     )
+    return resolve_clusters(n, exact_first, pairs, sim, all_sigs, lengths, keep=keep, threshold=float(threshold))
