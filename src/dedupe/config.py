@@ -14,6 +14,7 @@ from .errors import ConfigError, IncompatibleSignaturesError
 
 __all__ = [
     "FORMAT_VERSION",
+    "BoilerplateConfig",
     "LSHConfig",
     "MinHashConfig",
     "ShingleConfig",
@@ -177,3 +178,116 @@ class LSHConfig:
     def fingerprint(self) -> str:
         """Stable short id, e.g. ``lsh-v1:0c1d2e3f4a5b``."""
         return f"lsh-v{FORMAT_VERSION}:{_digest(self.describe())}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoilerplateConfig:
+    """What makes a line or block boilerplate, and how block counts are kept.
+
+    A non-blank line is flagged when its normalized form (case, whitespace, indentation, digits) is
+    repeated in its own document, frequent among the documents of its group, or a short line that
+    many groups share (a stoplist learned from the corpus); runs, near repeats and two guards follow.
+    The defaults are method E of ``design/boilerplate-probe.md`` (line F1 0.915 on real pages).
+
+    Args:
+        min_repeats: copies within one document that make a block ``repeated_in_document`` (>= 2).
+        min_docs: documents (near-duplicate clusters) of the group that make a block
+            ``frequent_across_documents`` (>= 2).
+        min_doc_fraction: and at least this fraction of the group's documents, in ``[0, 1]``.
+        long_words: guard 1: a line of at least this many words ...
+        long_min_count: ... needs this many copies in its document (or documents in its group).
+        heading_words: guard 2: a line seen exactly twice in its document and directly followed by
+            an unflagged line of at least this many words is kept (a heading repeated in a table of
+            contents); ``0`` disables the guard.
+        stoplist_max_words: longest line (in words) that the learned stoplist may hold.
+        stoplist_min_groups: a short line is ``stoplist`` boilerplate when at least this many *other*
+            groups hold it; ``0`` disables the stoplist.
+        run_max_gap: at most this many unflagged lines between two flagged lines of a document ...
+        run_max_words: ... each of at most this many words, are flagged too (``run``); ``0`` disables.
+        trim_words: a line of at most ``trim_max_words`` words that is a flagged block followed by
+            punctuation and at most this many words ("Learn to use AI like a Pro. Learn More") is a
+            ``near_repeat`` of it; ``0`` disables.
+        trim_min_kept: fewest words the flagged block must have for that rule.
+        trim_max_words: longest line (in words) for that rule.
+        near_threshold: blocks of at least ``near_min_words`` words whose character-shingle Jaccard
+            similarity (MinHash estimate) reaches this are grouped as ``near_repeat``s; ``None``
+            disables near-exact grouping (the exact path).
+        near_min_words: fewest words of a line or paragraph that takes part in near-exact grouping.
+        near_num_perm: MinHash slots per block (a multiple of ``near_num_bands``).
+        near_num_bands: LSH bands over those slots.
+        near_ngram_size: characters per shingle.
+        max_distinct_blocks: most (group, block) keys a model keeps; above it the keys with the
+            lowest counts are pruned (counts stay exact lower bounds: a pruned block has to be seen
+            again ``min_docs`` times).
+        seed: seed of the line-key hash and of the MinHash permutation.
+    """
+
+    min_repeats: int = 2
+    min_docs: int = 2
+    min_doc_fraction: float = 0.0
+    long_words: int = 30
+    long_min_count: int = 3
+    heading_words: int = 15
+    stoplist_max_words: int = 5
+    stoplist_min_groups: int = 3
+    run_max_gap: int = 3
+    run_max_words: int = 8
+    trim_words: int = 3
+    trim_min_kept: int = 4
+    trim_max_words: int = 12
+    near_threshold: float | None = None
+    near_min_words: int = 10
+    near_num_perm: int = 64
+    near_num_bands: int = 16
+    near_ngram_size: int = 5
+    max_distinct_blocks: int = 50_000_000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_int("min_repeats", self.min_repeats, low=2)
+        check_int("min_docs", self.min_docs, low=2)
+        _check_fraction("min_doc_fraction", self.min_doc_fraction, low_open=False)
+        object.__setattr__(self, "min_doc_fraction", float(self.min_doc_fraction))
+        check_int("long_words", self.long_words, low=1)
+        check_int("long_min_count", self.long_min_count, low=2)
+        check_int("heading_words", self.heading_words, low=0)
+        check_int("stoplist_max_words", self.stoplist_max_words, low=1)
+        check_int("stoplist_min_groups", self.stoplist_min_groups, low=0)
+        check_int("run_max_gap", self.run_max_gap, low=0)
+        check_int("run_max_words", self.run_max_words, low=0)
+        check_int("trim_words", self.trim_words, low=0, high=16)
+        check_int("trim_min_kept", self.trim_min_kept, low=1)
+        check_int("trim_max_words", self.trim_max_words, low=1)
+        if self.near_threshold is not None:
+            _check_fraction("near_threshold", self.near_threshold, low_open=True)
+            object.__setattr__(self, "near_threshold", float(self.near_threshold))
+        check_int("near_min_words", self.near_min_words, low=1)
+        check_int("near_num_perm", self.near_num_perm, low=2, high=1024)
+        check_int("near_num_bands", self.near_num_bands, low=1, high=self.near_num_perm)
+        if self.near_num_perm % self.near_num_bands:
+            raise ConfigError(
+                f"near_num_perm={self.near_num_perm} must be a multiple of near_num_bands={self.near_num_bands}"
+            )
+        check_int("near_ngram_size", self.near_ngram_size, low=1, high=64)
+        check_int("max_distinct_blocks", self.max_distinct_blocks, low=1)
+        check_int("seed", self.seed, low=0, high=2**32 - 1)
+
+    def describe(self) -> str:
+        """One line naming every parameter, in field order."""
+        return ";".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
+
+    def fingerprint(self) -> str:
+        """Stable short id, e.g. ``boilerplate-v1:0c1d2e3f4a5b``."""
+        return f"boilerplate-v{FORMAT_VERSION}:{_digest(self.describe())}"
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain JSON-ready dict of the parameters."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _check_fraction(name: str, value: object, *, low_open: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a float (got {type(value).__name__}: {value!r})")
+    if not (0.0 < value <= 1.0 if low_open else 0.0 <= value <= 1.0):
+        interval = "(0, 1]" if low_open else "[0, 1]"
+        raise ConfigError(f"{name} must be in {interval} (got {value!r})")
