@@ -85,3 +85,21 @@ def test_seed_changes_hashes() -> None:
     a = word_shingles(["a b c d e"], seed=0).hashes
     b = word_shingles(["a b c d e"], seed=1).hashes
     assert a.tolist() != b.tolist()
+
+
+@given(corpora(), st.integers(0, 2**32 - 1), st.booleans())
+def test_content_digests_match_reference(docs: list[str], seed: int, mask: bool) -> None:
+    from dedupe._reference import reference_digest
+
+    config = ShingleConfig(seed=seed, mask_digits=mask)
+    batch = shingle_texts(docs, config)
+    assert batch.digests is not None and len(batch.digests) == len(docs)
+    for i, doc in enumerate(docs):
+        assert batch.digests[i].tobytes() == reference_digest(doc, config)
+
+
+def test_content_digest_ignores_case_space_and_punctuation_only() -> None:
+    batch = word_shingles(["Hello,  World!", "hello world", "hello there world", "", "!!!", "..."])
+    d = [x.tobytes() for x in batch.digests]  # type: ignore[union-attr]
+    assert d[0] == d[1] and d[1] != d[2]
+    assert len({d[3], d[4], d[5]}) == 3  # texts without words are keyed by their whole normalized text

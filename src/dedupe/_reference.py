@@ -14,10 +14,11 @@ from .config import MinHashConfig, ShingleConfig
 from .hashing import BASE, LENGTH_MUL, LONG_TOKEN, MASK64, fmix64_int, seed_key
 from .minhash import EMPTY_VALUE, NUM_PROBES, PERM_SALT, PROBE_SALT
 from .normalize import normalize_text
-from .shingles import CHAR_SALT, SHINGLE_SALT, TOKEN_SALT, position_multiplier
+from .shingles import CHAR_SALT, SHINGLE_SALT, TOKEN_SALT, content_digest, position_multiplier
 
 __all__ = [
     "exact_jaccard",
+    "reference_digest",
     "reference_shingles",
     "reference_signature",
     "reference_tokens",
@@ -81,6 +82,13 @@ def reference_shingles(text: str, config: ShingleConfig) -> list[int]:
             acc = (acc + h * position_multiplier(k)) & MASK64
         out.append(fmix64_int(acc ^ ((len(window) * LENGTH_MUL) & MASK64) ^ key))
     return out
+
+
+def reference_digest(text: str, config: ShingleConfig) -> bytes:
+    """Content digest of one text (word shingle configs): xxh3-128 of its token hashes."""
+    token_key = seed_key(config.seed, TOKEN_SALT)
+    tokens = [_token_hash(t, token_key) for t in reference_tokens(text, mask_digits=config.mask_digits)]
+    return content_digest(tokens, text)
 
 
 def _bin(x: int, num_perm: int) -> int:

@@ -2,8 +2,10 @@
 
 ``find_duplicates`` runs, in order:
 
-1. **Exact duplicates**: the xxh3-128 hash of each normalized text (:func:`normalize_text`);
-   identical hashes form one group. Cheap, and reported as their own kind.
+1. **Exact duplicates**: a 128-bit content digest of each document's normalized word sequence
+   (:func:`dedupe.shingles.content_digest`: case, Unicode forms, whitespace and punctuation are
+   ignored), made in the same pass as the signatures; identical digests form one group, reported
+   as their own kind.
 2. **Near duplicates** among the distinct texts: MinHash signatures, LSH banding at a candidate
    threshold below ``threshold`` (so pairs just above it are not lost), then verification.
    ``verify="auto"`` (default) decides by the signature estimate when it is far from the threshold
@@ -30,16 +32,14 @@ from ._typing import IntArray
 from .clusters import connected_components, pair_similarities
 from .config import ShingleConfig, check_int
 from .errors import ConfigError
-from .hashing import content_hash128
 from .lsh import LSHIndex
-from .minhash import EMPTY_VALUE, MinHasher, SignatureArray
-from .normalize import normalize_text
+from .minhash import EMPTY_VALUE, MinHasher
 from .shingles import shingle_texts
 
 __all__ = [
     "DuplicateResult",
     "candidate_pairs",
-    "content_digests",
+    "check_options",
     "exact_duplicate_groups",
     "find_duplicates",
     "first_of_groups",
@@ -113,11 +113,6 @@ class DuplicateResult:
         )
 
 
-def content_digests(texts: Sequence[str]) -> NDArray[np.void]:
-    """``(n,)`` 16-byte xxh3-128 digests of the normalized texts."""
-    return np.frombuffer(b"".join(content_hash128(normalize_text(t)) for t in texts), dtype="V16")
-
-
 def first_of_groups(digests: NDArray[np.void]) -> IntArray:
     """For each digest, the first row holding the same digest (itself if none earlier)."""
     if len(digests) == 0:
@@ -127,8 +122,8 @@ def first_of_groups(digests: NDArray[np.void]) -> IntArray:
 
 
 def exact_duplicate_groups(texts: Sequence[str]) -> IntArray:
-    """Return, for each text, the first row with the same normalized text (itself if none earlier)."""
-    return first_of_groups(content_digests(texts))
+    """Return, for each text, the first row with the same normalized words (itself if none earlier)."""
+    return first_of_groups(MinHasher(num_perm=2).signatures_and_digests(_check_texts(texts))[1])
 
 
 def candidate_pairs(
@@ -182,6 +177,19 @@ def shingle_jaccards(texts: Mapping[int, str], pairs: IntArray, config: ShingleC
         union = len(sa) + len(sb) - inter
         out[k] = 1.0 if union == 0 else inter / union
     return out
+
+
+def check_options(*, threshold: object, keep: object, verify: object, exact_margin: object, num_perm: object) -> None:
+    """Validate the options shared by :func:`find_duplicates` and the pipeline."""
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        raise ConfigError(f"threshold must be a number in (0, 1] (got {threshold!r})")
+    if keep not in ("first", "longest"):
+        raise ConfigError(f"keep must be 'first' or 'longest' (got {keep!r})")
+    if verify not in ("auto", "estimate", "exact"):
+        raise ConfigError(f"verify must be 'auto', 'estimate' or 'exact' (got {verify!r})")
+    if isinstance(exact_margin, bool) or not isinstance(exact_margin, (int, float)) or not 0 <= exact_margin <= 1:
+        raise ConfigError(f"exact_margin must be a number in [0, 1] (got {exact_margin!r})")
+    check_int("num_perm", num_perm, low=2, high=8192)
 
 
 def _check_texts(texts: object) -> list[str]:
@@ -261,7 +269,6 @@ def find_duplicates(
     keep: Keep = "first",
     verify: Verify = "auto",
     exact_margin: float = 0.15,
-    signatures: SignatureArray | None = None,
     chunk_chars: int | None = None,
 ) -> DuplicateResult:
     """Find exact and near-duplicate documents and group them into clusters.
@@ -277,7 +284,6 @@ def find_duplicates(
         verify: ``"auto"``, ``"estimate"`` or ``"exact"`` (see the module docstring).
         exact_margin: in ``"auto"`` mode, candidates whose estimate is within this distance of
             ``threshold`` are checked exactly.
-        signatures: precomputed signatures of ``texts`` (their config must match); computed if None.
         chunk_chars: internal chunk size for shingling; results do not depend on it.
 
     Returns:
@@ -292,31 +298,16 @@ def find_duplicates(
     ([0, 0, 0, 3], ['kept', 'exact', 'near', 'unique'])
     """
     docs = _check_texts(texts)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
-        raise ConfigError(f"threshold must be a number in (0, 1] (got {threshold!r})")
-    if keep not in ("first", "longest"):
-        raise ConfigError(f"keep must be 'first' or 'longest' (got {keep!r})")
-    if verify not in ("auto", "estimate", "exact"):
-        raise ConfigError(f"verify must be 'auto', 'estimate' or 'exact' (got {verify!r})")
-    if not 0 <= exact_margin <= 1:
-        raise ConfigError(f"exact_margin must be in [0, 1] (got {exact_margin!r})")
-    check_int("num_perm", num_perm, low=2, high=8192)
+    check_options(threshold=threshold, keep=keep, verify=verify, exact_margin=exact_margin, num_perm=num_perm)
     n = len(docs)
     hasher = MinHasher(num_perm=num_perm, seed=seed, ngram_size=ngram_size)
-    exact_first = first_of_groups(content_digests(docs))
+    kwargs: dict[str, Any] = {} if chunk_chars is None else {"chunk_chars": chunk_chars}
+    sigs, digests = hasher.signatures_and_digests(docs, **kwargs)
+    all_sigs = np.asarray(sigs)
+    exact_first = first_of_groups(digests)
     lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=n)
     distinct = np.flatnonzero(exact_first == np.arange(n))
-    if signatures is None:
-        kwargs: dict[str, Any] = {} if chunk_chars is None else {"chunk_chars": chunk_chars}
-        sig_distinct = np.asarray(hasher.signatures([docs[i] for i in distinct.tolist()], **kwargs))
-    else:
-        hasher.jaccard(signatures[:1], signatures[:1])  # raises on a config mismatch
-        if len(signatures) != n:
-            raise ConfigError(f"signatures has {len(signatures)} rows for {n} texts")
-        sig_distinct = np.asarray(signatures)[distinct]
-    all_sigs = np.empty((n, num_perm), dtype=np.uint32)
-    all_sigs[distinct] = sig_distinct
-    all_sigs[:] = all_sigs[exact_first]
+    sig_distinct = all_sigs[distinct]
     # Documents without shingles carry the empty signature: never near duplicates.
     eligible = distinct[~(sig_distinct == EMPTY_VALUE).all(axis=1)]
     pairs, est = candidate_pairs(all_sigs, eligible, threshold, num_perm)

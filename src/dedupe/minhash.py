@@ -213,6 +213,26 @@ class MinHasher:
         values = np.concatenate(parts) if parts else np.empty((0, self.num_perm), dtype=np.uint32)
         return SignatureArray(values, self.config)
 
+    def signatures_and_digests(
+        self, texts: Iterable[str], *, chunk_chars: int = DEFAULT_CHUNK_CHARS
+    ) -> tuple[SignatureArray, NDArray[np.void]]:
+        """Signatures plus each document's 16-byte content digest, from one pass (word shingles only).
+
+        Equal digests mean equal normalized word sequences (exact duplicates); see
+        :func:`dedupe.shingles.content_digest`.
+        """
+        if self.config.shingle.kind != "word":
+            raise ConfigError("content digests come with word shingles only (this MinHasher uses char shingles)")
+        sigs: list[Uint32Array] = []
+        digests: list[NDArray[np.void]] = []
+        for b in iter_shingle_batches(texts, self.config.shingle, chunk_chars=chunk_chars):
+            sigs.append(_sign_batch(b, self.num_perm, self._perm_key, self._probe_key))
+            assert b.digests is not None
+            digests.append(b.digests)
+        if not sigs:
+            return SignatureArray(np.empty((0, self.num_perm), np.uint32), self.config), np.empty(0, "V16")
+        return SignatureArray(np.concatenate(sigs), self.config), np.concatenate(digests)
+
     def signature(self, text: str) -> SignatureArray:
         """Signature of one text: a ``(num_perm,)`` array."""
         if not isinstance(text, str):

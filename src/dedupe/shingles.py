@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import xxhash
 from numpy.typing import NDArray
 
 from ._typing import HashArray, OffsetArray
@@ -33,6 +34,7 @@ from .normalize import DIGIT, INVISIBLE, UNSTABLE, WORD, char_classes, normalize
 __all__ = [
     "ShingleBatch",
     "char_shingles",
+    "content_digest",
     "iter_shingle_batches",
     "shingle_texts",
     "word_shingles",
@@ -57,11 +59,14 @@ class ShingleBatch:
         hashes: ``uint64`` shingle hashes, document after document.
         offsets: ``int64`` array of length ``n_docs + 1``.
         config: the :class:`ShingleConfig` that made the hashes.
+        digests: for word shingles, one 16-byte content digest per document (see
+            :func:`content_digest`); ``None`` for character shingles.
     """
 
     hashes: HashArray
     offsets: OffsetArray
     config: ShingleConfig
+    digests: NDArray[np.void] | None = None
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -78,12 +83,15 @@ class ShingleBatch:
     def concat(batches: Sequence[ShingleBatch], config: ShingleConfig) -> ShingleBatch:
         """Join batches made with the same config into one."""
         if not batches:
-            return ShingleBatch(np.empty(0, np.uint64), np.zeros(1, np.int64), config)
+            empty = np.empty(0, "V16") if config.kind == "word" else None
+            return ShingleBatch(np.empty(0, np.uint64), np.zeros(1, np.int64), config, empty)
         hashes = np.concatenate([b.hashes for b in batches])
         counts = np.concatenate([b.counts() for b in batches])
         offsets = np.zeros(len(counts) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-        return ShingleBatch(hashes, offsets, config)
+        parts = [b.digests for b in batches if b.digests is not None]
+        digests = np.concatenate(parts) if len(parts) == len(batches) else None
+        return ShingleBatch(hashes, offsets, config, digests)
 
 
 def _check_text(i: int, text: object) -> str:
@@ -178,7 +186,36 @@ def _word_chunk(texts: Sequence[str], first: int, config: ShingleConfig) -> Shin
     tok_starts = edges[0::2].astype(np.int64, copy=False)
     tok_ends = edges[1::2].astype(np.int64, copy=False)
     tokens = token_hashes(buf, tok_starts, tok_ends, seed_key(config.seed, TOKEN_SALT))
-    return _combine_tokens(tokens, tok_starts, doc_starts, len(texts), config)
+    batch = _combine_tokens(tokens, tok_starts, doc_starts, len(texts), config)
+    return ShingleBatch(batch.hashes, batch.offsets, config, _digests(texts, tokens, tok_starts, doc_starts))
+
+
+def _digests(
+    texts: Sequence[str], tokens: HashArray, tok_starts: OffsetArray, doc_starts: OffsetArray
+) -> NDArray[np.void]:
+    first_tok = np.searchsorted(tok_starts, doc_starts).tolist()
+    data = tokens.tobytes()
+    out = []
+    for d, text in enumerate(texts):
+        lo, hi = first_tok[d], first_tok[d + 1]
+        out.append(xxhash.xxh3_128_digest(data[8 * lo : 8 * hi]) if hi > lo else _wordless_digest(text))
+    return np.frombuffer(b"".join(out), dtype="V16")
+
+
+def _wordless_digest(text: str) -> bytes:
+    return xxhash.xxh3_128_digest(b"\x00" + normalize_text(text).encode("utf-8"))
+
+
+def content_digest(tokens: Sequence[int], text: str) -> bytes:
+    """The 16-byte content digest of a document from its token hashes (reference form).
+
+    Two documents share a digest when their normalized word sequences are identical (case,
+    Unicode forms, whitespace and punctuation ignored): xxh3-128 of the little-endian token hashes.
+    A document without words is keyed by its whole normalized text instead (with a 0 byte first).
+    """
+    if not tokens:
+        return _wordless_digest(text)
+    return xxhash.xxh3_128_digest(b"".join(t.to_bytes(8, "little") for t in tokens))
 
 
 def _combine_tokens(
