@@ -1,0 +1,248 @@
+"""The Ray backend against the local one: identical results, on one small local Ray instance.
+
+Skipped when the ``ray`` extra is not installed. One session-scoped Ray instance (2 CPUs, no
+dashboard, a modest object store) serves every test; each shuffle costs a few seconds, so the
+cases are few and each covers a lot: planted duplicates across blocks, forced tiny blocks, a giant
+bucket, a long chain, a worker failure, and shards read and written by Ray Data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+ray = pytest.importorskip("ray")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+from dedupe.backends import STAR_ABOVE, Backend, BackendError, find_duplicates_on, get_backend  # noqa: E402
+from dedupe.backends.local import LocalBackend  # noqa: E402
+from dedupe.backends.ray import RayBackend, collect_documents, read_shards, write_shards  # noqa: E402
+from dedupe.duplicates import DuplicateResult, find_duplicates  # noqa: E402
+from dedupe.errors import ConfigError, InputError  # noqa: E402
+from dedupe.minhash import MinHasher  # noqa: E402
+
+FIELDS = ("labels", "kind", "similarity", "pairs", "pair_similarity", "pair_kind")
+
+
+def assert_same_result(got: DuplicateResult, expected: DuplicateResult) -> None:
+    for name in FIELDS:
+        a, b = getattr(got, name), getattr(expected, name)
+        assert a.dtype == b.dtype, f"{name}: dtype {a.dtype} != {b.dtype}"
+        assert a.shape == b.shape, f"{name}: shape {a.shape} != {b.shape}"
+        assert a.tobytes() == b.tobytes(), f"{name} differs"
+    assert got.threshold == expected.threshold
+
+
+def planted_corpus(n_base: int = 400, seed: int = 11) -> list[str]:
+    """Random documents with near duplicates (one word changed, placed far from their source),
+    exact duplicates (case and spacing), and texts without words; shuffled across blocks."""
+    rng = random.Random(seed)
+    vocab = [f"w{i}" for i in range(3000)]
+    base = [" ".join(rng.choice(vocab) for _ in range(rng.randint(30, 100))) for _ in range(n_base)]
+    docs = list(base)
+    for _ in range(n_base // 3):
+        words = base[rng.randrange(n_base)].split()
+        for _ in range(rng.choice([1, 1, 2])):
+            words[rng.randrange(len(words))] = rng.choice(vocab)
+        docs.append(" ".join(words))
+    docs += ["  " + base[rng.randrange(n_base)].upper() for _ in range(n_base // 10)]
+    docs += ["", "!!!", "", "?"]
+    rng.shuffle(docs)
+    return docs
+
+
+@pytest.fixture(scope="session")
+def ray_instance() -> Iterator[None]:
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=2, include_dashboard=False, object_store_memory=400 * 2**20, log_to_driver=False)
+    yield
+    if started:
+        ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def backend(ray_instance: None) -> Iterator[RayBackend]:
+    with RayBackend(num_partitions=4) as created:
+        yield created
+
+
+@pytest.fixture
+def tiny_blocks() -> Iterator[None]:
+    """Force Ray Data to cut blocks at 4 KiB (shuffle outputs included) for one test."""
+    context = ray.data.DataContext.get_current()
+    saved = context.target_max_block_size
+    context.target_max_block_size = 4096
+    yield
+    context.target_max_block_size = saved
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[str]:
+    return planted_corpus()
+
+
+# -- protocol ----------------------------------------------------------------------------------
+
+
+def test_ray_backend_conforms_and_leaves_a_running_ray_alone(ray_instance: None) -> None:
+    created = get_backend("ray", num_partitions=3)
+    assert isinstance(created, RayBackend) and isinstance(created, Backend)
+    assert created.name == "ray" and created.num_partitions == 3
+    created.close()
+    created.close()
+    assert ray.is_initialized()  # it did not start Ray, so it did not stop it
+    with pytest.raises(BackendError, match="closed"):
+        created.map_batches(len, [[1]])
+
+
+def test_ray_backend_options_are_checked(ray_instance: None) -> None:
+    with pytest.raises(ConfigError, match="num_partitions"):
+        get_backend("ray", num_partitions=0)
+    with pytest.raises(ConfigError, match="does not take these options"):
+        get_backend("ray", workers=3)
+
+
+# -- identical results -------------------------------------------------------------------------
+
+
+def test_planted_duplicates_across_blocks(backend: RayBackend, corpus: list[str]) -> None:
+    expected = find_duplicates(corpus)
+    assert (expected.kind == "near").sum() > 50 and (expected.kind == "exact").sum() > 20
+    assert_same_result(find_duplicates_on(backend, corpus, batch_size=97), expected)
+
+
+@pytest.mark.parametrize(("keep", "verify"), [("longest", "exact")])
+def test_other_policies(backend: RayBackend, corpus: list[str], keep: Any, verify: Any) -> None:
+    expected = find_duplicates(corpus, keep=keep, verify=verify, threshold=0.75)
+    assert_same_result(
+        find_duplicates_on(backend, corpus, keep=keep, verify=verify, threshold=0.75, batch_size=250), expected
+    )
+
+
+def test_forced_tiny_blocks(backend: RayBackend, corpus: list[str], tiny_blocks: None) -> None:
+    assert_same_result(find_duplicates_on(backend, corpus, batch_size=64), find_duplicates(corpus))
+
+
+def test_giant_bucket(backend: RayBackend) -> None:
+    # 300 copies of one text, each with one extra word: they share most band keys, so buckets of
+    # ~300 rows take the star path (star edges to the bucket minimum), and some buckets stay small.
+    rng = random.Random(5)
+    template = [f"t{i}" for i in range(60)]
+    docs = []
+    for i in range(300):
+        words = list(template)
+        words.insert(rng.randrange(61), f"x{i}")
+        docs.append(" ".join(words))
+    docs += planted_corpus(60, seed=2)
+    hasher = MinHasher(num_perm=128, seed=1)
+    sigs = np.asarray(hasher.signatures(docs))
+    local = LocalBackend().candidate_pairs(sigs, num_bands=18, rows_per_band=7, star_above=STAR_ABOVE)
+    got = backend.candidate_pairs(sigs, num_bands=18, rows_per_band=7, star_above=STAR_ABOVE)
+    assert len(local) < 300 * 299 // 2  # the star path was taken
+    assert got.dtype == np.int64 and np.array_equal(got, local)
+    expected = find_duplicates(docs)
+    assert len(expected.clusters[0]) >= 250
+    assert_same_result(find_duplicates_on(backend, docs, batch_size=50), expected)
+
+
+def test_long_chain_is_one_component(backend: RayBackend) -> None:
+    # A sliding window: each document shares 95 of 100 words with the next, the ends share none.
+    rng = random.Random(9)
+    words = [f"c{rng.randrange(10**6)}" for _ in range(100 + 5 * 80)]
+    docs = [" ".join(words[5 * i : 5 * i + 100]) for i in range(81)]
+    order = list(range(len(docs)))
+    rng.shuffle(order)
+    docs = [docs[i] for i in order]
+    expected = find_duplicates(docs, threshold=0.8)
+    assert len(expected.clusters) == 1 and len(expected.clusters[0]) == 81
+    assert_same_result(find_duplicates_on(backend, docs, threshold=0.8, batch_size=8), expected)
+
+
+@pytest.mark.parametrize("star_above", [None, 3])
+def test_candidate_pairs_in_two_passes(ray_instance: None, star_above: int | None) -> None:
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 3, size=(400, 12), dtype=np.uint32)  # tiny alphabet: buckets of every size
+    with RayBackend(num_partitions=3, bands_per_pass=2) as two_passes:
+        got = two_passes.candidate_pairs(sigs, num_bands=4, rows_per_band=3, star_above=star_above)
+    local = LocalBackend().candidate_pairs(sigs, num_bands=4, rows_per_band=3, star_above=star_above)
+    assert np.array_equal(got, local)
+
+
+def test_combine_counts_with_tiny_blocks(backend: RayBackend, tiny_blocks: None) -> None:
+    rng = np.random.default_rng(1)
+    parts = [rng.integers(0, 500, size=int(rng.integers(0, 3000))).astype(np.uint64) for _ in range(7)]
+    parts.append(np.array([2**64 - 1, 2**63], dtype=np.uint64))
+    keys, counts = backend.combine_counts(parts)
+    expected = Counter(int(k) for p in parts for k in p)
+    assert keys.tolist() == sorted(expected)
+    assert counts.tolist() == [expected[k] for k in sorted(expected)]
+    local_keys, local_counts = LocalBackend().combine_counts(parts)
+    assert keys.tobytes() == local_keys.tobytes() and counts.tobytes() == local_counts.tobytes()
+
+
+def test_map_batches_restores_order(backend: RayBackend) -> None:
+    batches = [list(range(i)) for i in range(40)]
+    assert backend.map_batches(sum, batches) == [sum(b) for b in batches]
+    assert backend.map_batches(sum, []) == []
+
+
+# -- failures ----------------------------------------------------------------------------------
+
+
+def test_worker_failure_names_the_stage(backend: RayBackend) -> None:
+    # A builtin, so that workers can unpickle it (they cannot import this test module).
+    with pytest.raises(BackendError, match=r"stage 'boilerplate counts'.*ValueError: invalid literal") as info:
+        backend.map_batches(int, ["1", "poisoned", "2"], stage="boilerplate counts")
+    assert info.value.stage == "boilerplate counts" and info.value.backend == "ray"
+    assert "no partial output" in str(info.value)
+
+
+# -- shards ------------------------------------------------------------------------------------
+
+
+def test_jsonl_shards_round_trip(ray_instance: None, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = [{"url": f"u{i}", "body": f"text {i} é", "other": i} for i in range(25)]
+    for shard in range(3):
+        with (folder / f"part-{shard}.jsonl").open("w", encoding="utf-8") as out:
+            for row in rows[shard * 10 : shard * 10 + 10]:
+                out.write(json.dumps(row) + "\n")
+    dataset = read_shards(folder, text_field="body", id_field="url")
+    ids, texts = collect_documents(dataset, text_field="body", id_field="url")
+    assert ids == [r["url"] for r in rows] and texts == [r["body"] for r in rows]
+    write_shards(dataset, tmp_path / "out", format="parquet")
+    again = read_shards(tmp_path / "out", text_field="body", id_field="url")
+    assert sorted(collect_documents(again, text_field="body", id_field="url")[0]) == sorted(ids)
+    with pytest.raises(InputError, match=r"field 'text' is missing .*'url'.*pass text_field="):
+        read_shards(folder, text_field="text", id_field="url")
+
+
+def test_parquet_shards_and_bad_input(ray_instance: None, tmp_path: Path) -> None:
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    for shard in range(2):
+        table = pa.table({"id": [shard * 10 + i for i in range(5)], "text": [f"doc {shard} {i}" for i in range(5)]})
+        pq.write_table(table, folder / f"{shard:03d}.parquet")
+    ids, texts = collect_documents(read_shards(folder), text_field="text", id_field="id")
+    assert ids == ["0", "1", "2", "3", "4", "10", "11", "12", "13", "14"]
+    assert texts[5] == "doc 1 0"
+    pq.write_table(pa.table({"id": [1], "text": ["again"]}), folder / "999.parquet")
+    with pytest.raises(InputError, match="id '1' appears more than once"):
+        collect_documents(read_shards(folder), text_field="text", id_field="id")
+    with pytest.raises(InputError, match="no such file"):
+        read_shards(tmp_path / "absent")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match=r"no \.parquet or \.jsonl shards"):
+        read_shards(tmp_path / "empty")
