@@ -1,0 +1,626 @@
+"""Lines and paragraphs of documents, with exact character offsets and normalized line keys.
+
+A *line* ends at ``\\n``, ``\\r\\n`` or a lone ``\\r`` (nothing else: form feeds, U+2028 and the
+other characters that :meth:`str.splitlines` also breaks on stay inside a line). Offsets are
+``str`` indices into the original text, so ``text[start:end]`` is the line without its terminator
+and ``text[start:next_start]`` the line with it. A text of ``k`` terminators has ``k + 1`` lines
+(the last one may be empty); the empty text has one empty line.
+
+A line's *key* is the 64-bit xxh3 hash (seeded) of the UTF-8 bytes of
+``normalize_text(line, mask_digits=True)`` with every run of ``0`` shortened to one: case, NFKC
+forms, runs of whitespace, indentation, curly quotes, dashes and numbers ("3 hours ago", "12 hours
+ago") do not change it (:func:`line_key` is the definition). A line is
+*blank* when it has no word left after normalization; its key is ``0``. A *paragraph* is a maximal
+run of non-blank lines.
+
+The batch path never calls Python per character: the texts of a chunk become one code point array,
+every code point is mapped through a table that folds the characters whose normalization does not
+depend on their neighbours (ASCII, most letters of every script, curly quotes, dashes, spaces,
+digits), and only lines that hold any other character (combining marks, compatibility forms that
+expand, ...) go through :func:`dedupe.normalize.normalize_text`. Each line is then hashed once.
+Texts longer than ``CHUNK_CHARS`` are cut at line terminators into pieces; single lines longer
+than that are normalized alone, so memory stays bounded by the chunk size (a 50 MB one-line text
+costs a few copies of itself, not 30 bytes per character).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+from numpy.typing import NDArray
+
+from ._typing import BoolArray, HashArray, IntArray, OffsetArray
+from .config import check_int
+from .normalize import DIGIT, INVISIBLE, UNSTABLE, _translation, char_classes, fold_text, normalize_text
+
+__all__ = ["CHUNK_CHARS", "LineTable", "line_key", "split_lines"]
+
+#: Characters per internal chunk; longer texts are cut at line terminators, longer lines hashed alone.
+CHUNK_CHARS = 1 << 20
+
+_SPACE = 32
+_DROP = 0xFFFFFFFE  # a format character that normalization removes (soft hyphen, zero-width space)
+_SLOW = 0xFFFFFFFF  # a character whose normalization may depend on its neighbours
+_TERMINATOR = re.compile(r"\r\n?|\n")
+_DIGIT_RUN = re.compile("0+")
+#: Punctuation stripped from the cut end of a trimmed key ("Pro." -> "pro").
+_TRIM_PUNCT = ".,:;!?|-<>\"'*/\u2022\u00b7"
+
+_MASK_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _check_texts(texts: Iterable[str]) -> list[str]:
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"texts must be a sequence of str, not a single {type(texts).__name__}")
+    out = list(texts)
+    for i, text in enumerate(out):
+        if not isinstance(text, str):
+            raise TypeError(f"texts[{i}] must be a str (got {type(text).__name__}: {text!r:.60})")
+    return out
+
+
+def line_key(text: str, *, seed: int = 0) -> int:
+    """Return the key of one line: xxh3-64 of its normalized UTF-8 (digits masked, digit runs shortened).
+
+    This is the definition that :func:`split_lines` computes in bulk; a blank line has key ``0``.
+
+    >>> line_key("  Posted 3 HOURS ago ") == line_key("posted 12 hours   ago")
+    True
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str (got {type(text).__name__})")
+    norm = _DIGIT_RUN.sub("0", normalize_text(text, mask_digits=True))
+    if not norm:
+        return 0
+    return int(xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass"), seed))
+
+
+def _composition_hazards() -> NDArray[np.bool_]:
+    """Code points that can compose with or reorder around a neighbour under NFKC.
+
+    Combining marks, second parts of canonical compositions and Hangul jamo.
+    """
+    hazard = np.zeros(0x110000, dtype=bool)
+    for cp in range(0x110000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        ch = chr(cp)
+        if unicodedata.combining(ch):
+            hazard[cp] = True
+        decomposition = unicodedata.decomposition(ch)
+        if decomposition and not decomposition.startswith("<"):
+            for part in decomposition.split()[1:]:
+                hazard[int(part, 16)] = True
+    for lo, hi in ((0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF)):
+        hazard[lo : hi + 1] = True
+    return hazard
+
+
+@functools.lru_cache(maxsize=1)
+def _fold_tables() -> tuple[NDArray[np.uint32], NDArray[np.uint8], NDArray[np.bool_]]:
+    """Per code point: the normalized code point, or ``_SPACE``, ``_DROP`` or ``_SLOW``.
+
+    A code point maps directly when its own normalization is one character (or nothing) and no
+    neighbour can change it: it is not a composition hazard (:func:`_composition_hazards`) and
+    neither is its image. Everything else is ``_SLOW``: lines holding one take ``normalize_text``.
+    Also returns the ASCII part as a uint8 table and the punctuation that trimming strips.
+    """
+    classes = np.frombuffer(char_classes(), dtype=np.uint8)
+    hazard = _composition_hazards()
+    table = np.arange(0x110000, dtype=np.uint32)
+    table[(classes & DIGIT) != 0] = ord("0")
+    table[(classes & INVISIBLE) != 0] = _DROP
+    for cp, repl in _translation().items():
+        table[cp] = _DROP if repl == "" else (_SPACE if repl == " " else ord(repl))
+    for cp in np.flatnonzero((classes & UNSTABLE) != 0).tolist():
+        ch = chr(cp)
+        folded = fold_text(ch)  # no whitespace collapsing: "\u037a" folds to " \u03b9", two characters
+        if hazard[cp]:
+            table[cp] = _SLOW
+        elif not folded.split():
+            table[cp] = _DROP if not folded else _SPACE
+        elif len(folded) == 1 and not hazard[ord(folded)]:
+            table[cp] = ord("0") if classes[ord(folded)] & DIGIT else ord(folded)
+        else:
+            table[cp] = _SLOW
+    table[0xD800:0xE000] = _SLOW
+    for cp in range(0x80):
+        ch = chr(cp)
+        if "A" <= ch <= "Z":
+            table[cp] = ord(ch.lower())
+        elif "0" <= ch <= "9":
+            table[cp] = ord("0")
+        elif cp < 0x21 or cp == 0x7F:
+            table[cp] = _SPACE
+    ascii_table = table[:128].astype(np.uint8)
+    punct = np.zeros(0x2100, dtype=bool)
+    punct[[ord(c) for c in _TRIM_PUNCT]] = True
+    return table, ascii_table, punct
+
+
+@dataclass(frozen=True, slots=True)
+class LineTable:
+    """The lines of a batch of documents, one row per line, documents in order.
+
+    Attributes:
+        doc_offsets: ``(n_docs + 1,)`` int64; the rows of document ``i`` are
+            ``doc_offsets[i]:doc_offsets[i + 1]`` (every document has at least one row).
+        starts: int64 offset of each line's first character in its document.
+        ends: int64 offset just past each line's last character (the terminator excluded).
+        next_starts: int64 offset just past the terminator (``len(text)`` for the last line).
+        keys: uint64 normalized line keys (:func:`line_key`); ``0`` for blank lines.
+        n_words: int64 whitespace-separated words of the normalized line.
+        paragraphs: int64 paragraph id of each line, increasing through the batch; ``-1`` when blank.
+        trim_rows: int64 rows that have trimmed keys (see :func:`split_lines`).
+        trim_keys: uint64 key of the line with a few words cut from one end.
+        trim_words: int64 words left after the cut.
+    """
+
+    doc_offsets: OffsetArray
+    starts: OffsetArray
+    ends: OffsetArray
+    next_starts: OffsetArray
+    keys: HashArray
+    n_words: IntArray
+    paragraphs: IntArray
+    trim_rows: IntArray
+    trim_keys: HashArray
+    trim_words: IntArray
+
+    def __len__(self) -> int:
+        return int(self.starts.shape[0])
+
+    @property
+    def n_docs(self) -> int:
+        """Number of documents."""
+        return int(self.doc_offsets.shape[0]) - 1
+
+    def docs(self) -> IntArray:
+        """Document index of every row (int64)."""
+        return np.repeat(np.arange(self.n_docs, dtype=np.int64), np.diff(self.doc_offsets))
+
+    def blank(self) -> BoolArray:
+        """True for rows without any word."""
+        out: BoolArray = self.n_words == 0
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Trim:
+    words: int  # most words cut from either end
+    min_kept: int  # fewest words left
+    max_words: int  # only lines with at most this many words
+
+
+@dataclass
+class _Rows:
+    """Per-line arrays of one chunk (piece-relative offsets)."""
+
+    piece: IntArray
+    starts: OffsetArray
+    ends: OffsetArray
+    next_starts: OffsetArray
+    keys: HashArray
+    n_words: IntArray
+    trim_rows: IntArray
+    trim_keys: HashArray
+    trim_words: IntArray
+
+
+def _hash_ranges(data: bytes, lo: IntArray, hi: IntArray, seed: int) -> HashArray:
+    return np.fromiter(
+        (xxhash.xxh3_64_intdigest(data[a:b], seed) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)),
+        dtype=np.uint64,
+        count=len(lo),
+    )
+
+
+def _hash_parts(parts: list[bytes], seed: int) -> HashArray:
+    keys = np.fromiter(map(xxhash.xxh3_64_intdigest, parts, itertools.repeat(seed)), dtype=np.uint64, count=len(parts))
+    return keys
+
+
+_ZERO = ord("0")
+_NL = 10  # a line boundary in the mapped buffer (the table maps \n and \r themselves to spaces)
+
+
+def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None) -> _Rows:
+    """Segment and key the lines of ``pieces`` (each at most ``CHUNK_CHARS`` characters).
+
+    The mapped buffer holds the normalized characters, ``_SPACE`` between words and ``_NL`` at the
+    first character of every line boundary. Keeping the non-space characters, the ``_NL`` marks and
+    one space between two words of the same line gives every normalized line separated by ``\n``,
+    so one ``bytes.split`` yields the bytes to hash.
+    """
+    table, ascii_table, punct = _fold_tables()
+    big = "\n".join(pieces)
+    lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
+    piece_starts = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(lengths + 1, out=piece_starts[1:])
+    seps = piece_starts[1:-1] - 1
+    mapped: NDArray[np.uint32] | NDArray[np.uint8]
+    if big.isascii():
+        cp: NDArray[np.uint8] | NDArray[np.uint32] = np.frombuffer(big.encode("ascii"), dtype=np.uint8)
+        mapped = np.take(ascii_table, cp)
+    else:
+        cp = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        mapped = np.take(table, cp)
+    n = len(cp)
+
+    # Line terminators: \r\n, lone \r, lone \n (the joining \n between pieces is not one).
+    is_lf = cp == 10
+    is_lf[seps] = False
+    cr_pos = np.flatnonzero(cp == 13)
+    crlf = np.zeros(len(cr_pos), dtype=bool)
+    inner = cr_pos + 1 < n
+    crlf[inner] = is_lf[cr_pos[inner] + 1]
+    is_lf[cr_pos[crlf] + 1] = False
+    lf_pos = np.flatnonzero(is_lf)
+    del is_lf
+    if len(cr_pos):
+        cut_starts = np.concatenate([cr_pos, lf_pos, seps])
+        cut_lens = np.concatenate([1 + crlf.astype(np.int64), np.ones(len(lf_pos) + len(seps), dtype=np.int64)])
+        cut_is_sep = np.zeros(len(cut_starts), dtype=bool)
+        cut_is_sep[len(cr_pos) + len(lf_pos) :] = True
+        order = np.argsort(cut_starts, kind="stable")
+        cut_starts, cut_lens, cut_is_sep = cut_starts[order], cut_lens[order], cut_is_sep[order]
+    else:
+        cut_starts = np.concatenate([lf_pos, seps])
+        cut_is_sep = np.zeros(len(cut_starts), dtype=bool)
+        cut_is_sep[len(lf_pos) :] = True
+        order = np.argsort(cut_starts, kind="stable")
+        cut_starts, cut_is_sep = cut_starts[order], cut_is_sep[order]
+        cut_lens = np.ones(len(cut_starts), dtype=np.int64)
+    starts = np.empty(len(cut_starts) + 1, dtype=np.int64)
+    starts[0] = 0
+    np.add(cut_starts, cut_lens, out=starts[1:])
+    ends = np.append(cut_starts, n).astype(np.int64, copy=False)
+    next_starts = np.append(np.where(cut_is_sep, cut_starts, starts[1:]), n).astype(np.int64, copy=False)
+    piece = np.zeros(len(starts), dtype=np.int64)
+    np.cumsum(cut_is_sep, out=piece[1:])
+    n_lines = len(starts)
+    mapped[cut_starts] = _NL
+
+    # Lines holding a character whose normalization depends on context go through normalize_text;
+    # their normalized text is appended after the chunk (one more line each) and their own
+    # characters are blanked.
+    slow_rows = np.empty(0, dtype=np.int64)
+    if mapped.dtype == np.uint32:
+        slow_pos = np.flatnonzero(mapped == _SLOW)
+        if len(slow_pos):
+            slow_rows = np.unique(np.searchsorted(starts, slow_pos, side="right") - 1)
+            bounds = list(zip(starts[slow_rows].tolist(), ends[slow_rows].tolist(), strict=True))
+            norms = [normalize_text(big[s:e], mask_digits=True) for s, e in bounds]
+            for s, e in bounds:
+                mapped[s:e] = _SPACE
+            extra = np.frombuffer(("\n" + "\n".join(norms)).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+            mapped = np.concatenate([mapped, extra.astype(np.uint32)])
+        drops = mapped == _DROP
+        if drops.any():
+            mapped = mapped[~drops]
+    n_parts = n_lines + len(slow_rows)
+
+    # Tokens: maximal runs of characters that are neither spaces nor line marks (both below 33;
+    # every other mapped value is a printable character).
+    word = mapped > _SPACE
+    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    tok_starts = np.flatnonzero(edges == 1)
+    tok_ends = np.flatnonzero(edges == -1)
+    del edges
+    marks = np.flatnonzero(mapped == _NL)
+    tok_part = np.searchsorted(marks, tok_starts)
+    n_words_parts = np.bincount(tok_part, minlength=n_parts).astype(np.int64)
+
+    # Keep words, line marks, and the space after a word that the next word of its line follows.
+    keep = word
+    keep[marks] = True
+    zero = mapped == _ZERO
+    keep[1:][zero[1:] & zero[:-1]] = False  # a run of digits is one 0
+    keep[tok_ends[:-1][tok_part[1:] == tok_part[:-1]]] = True
+    compact = mapped[keep]
+    if compact.dtype == np.uint8:
+        data = compact.tobytes()
+    else:
+        data = (
+            compact.astype("<u4", copy=False)
+            .tobytes()
+            .decode("utf-32-le", "surrogatepass")
+            .encode("utf-8", "surrogatepass")
+        )
+    parts = data.split(b"\n")
+    part_keys = _hash_parts(parts, seed)
+    part_keys[n_words_parts == 0] = 0
+    keys = part_keys[:n_lines].copy()
+    n_words = n_words_parts[:n_lines].copy()
+    if len(slow_rows):
+        keys[slow_rows] = part_keys[n_lines:]
+        n_words[slow_rows] = n_words_parts[n_lines:]
+
+    trim_rows = np.empty(0, dtype=np.int64)
+    trim_keys = np.empty(0, dtype=np.uint64)
+    trim_words = np.empty(0, dtype=np.int64)
+    if trim is not None:
+        part_rows = np.concatenate([np.arange(n_lines, dtype=np.int64), slow_rows])
+        trim_rows, trim_keys, trim_words = _trimmed(compact, parts, n_words_parts, part_rows, punct, seed, trim)
+    local = piece_starts[piece]
+    return _Rows(
+        piece, starts - local, ends - local, next_starts - local, keys, n_words, trim_rows, trim_keys, trim_words
+    )
+
+
+def _trimmed(
+    compact: NDArray[np.uint8] | NDArray[np.uint32],
+    parts: list[bytes],
+    n_words: IntArray,
+    part_rows: IntArray,
+    punct: NDArray[np.bool_],
+    seed: int,
+    trim: _Trim,
+) -> tuple[IntArray, HashArray, IntArray]:
+    """Keys of short lines cut before a short tail that follows punctuation and a space.
+
+    ``"learn to use ai like a pro. learn more"`` gives the key of ``"learn to use ai like a pro"``:
+    the cut is at a space that follows punctuation, the tail after it has at most ``trim.words``
+    words, the head keeps at least ``trim.min_kept`` and the line has at most ``trim.max_words``.
+    Punctuation and one space before the cut are stripped.
+    """
+    empty = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    spaces = np.flatnonzero(compact == _SPACE)
+    if len(spaces) == 0:
+        return empty
+    prev = compact[spaces - 1].astype(np.int64)
+    cand = np.flatnonzero((prev < len(punct)) & punct[np.minimum(prev, len(punct) - 1)])
+    if len(cand) == 0:
+        return empty
+    marks = np.flatnonzero(compact == _NL)
+    pos = spaces[cand]
+    part = np.searchsorted(marks, pos)
+    line_end = np.append(marks, len(compact))[part]
+    line_start = np.concatenate([[0], marks + 1])[part]
+    tail = np.searchsorted(spaces, line_end) - cand  # words after the cut
+    head = n_words[part] - tail
+    ok = (tail <= trim.words) & (head >= trim.min_kept) & (n_words[part] <= trim.max_words)
+    pos, part, line_start, head = pos[ok], part[ok], line_start[ok], head[ok]
+    cut = pos.copy()
+    for _ in range(3):
+        c = compact[np.maximum(cut - 1, 0)].astype(np.int64)
+        cut -= (cut > line_start) & (c < len(punct)) & punct[np.minimum(c, len(punct) - 1)]
+    cut -= (cut > line_start) & (compact[np.maximum(cut - 1, 0)] == _SPACE)
+    ok = cut > line_start
+    part, length, head = part[ok], (cut - line_start)[ok], head[ok]
+    if compact.dtype == np.uint8:
+        heads = [parts[i][:k] for i, k in zip(part.tolist(), length.tolist(), strict=True)]
+    else:
+        heads = [
+            parts[i].decode("utf-8", "surrogatepass")[:k].encode("utf-8", "surrogatepass")
+            for i, k in zip(part.tolist(), length.tolist(), strict=True)
+        ]
+    keys = _hash_parts(heads, seed)
+    rows = part_rows[part]
+    order = np.argsort(rows, kind="stable")
+    return rows[order], keys[order], head[order]
+
+
+def _huge_line_rows(text: str, start: int, end: int, next_start: int, seed: int) -> _Rows:
+    norm = _DIGIT_RUN.sub("0", normalize_text(text[start:end], mask_digits=True))
+    words = norm.count(" ") + 1 if norm else 0
+    key = xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass"), seed) if norm else 0
+    one = np.zeros(1, dtype=np.int64)
+    empty_i = np.empty(0, dtype=np.int64)
+    return _Rows(
+        one,
+        one + start,
+        one + end,
+        one + next_start,
+        np.array([key], dtype=np.uint64),
+        one + words,
+        empty_i,
+        np.empty(0, dtype=np.uint64),
+        empty_i,
+    )
+
+
+def _pieces_of(text: str) -> list[tuple[int, int, bool]]:
+    """Cut a long text at line terminators into ``(start, end, huge)`` pieces of at most CHUNK_CHARS.
+
+    A piece ends just after a terminator (except the last); a ``huge`` piece is one line (with its
+    terminator) longer than the chunk size.
+    """
+    pieces: list[tuple[int, int, bool]] = []
+    piece_start = 0
+    line_start = 0
+    for match in _TERMINATOR.finditer(text):
+        line_end = match.end()
+        if line_end - line_start > CHUNK_CHARS:
+            if line_start > piece_start:
+                pieces.append((piece_start, line_start, False))
+            pieces.append((line_start, line_end, True))
+            piece_start = line_end
+        elif line_end - piece_start > CHUNK_CHARS:
+            if line_start > piece_start:
+                pieces.append((piece_start, line_start, False))
+            piece_start = line_start
+        line_start = line_end
+    tail = len(text) - line_start
+    if tail > CHUNK_CHARS:
+        if line_start > piece_start:
+            pieces.append((piece_start, line_start, False))
+        pieces.append((line_start, len(text), True))
+    else:
+        if len(text) - piece_start > CHUNK_CHARS and line_start > piece_start:
+            pieces.append((piece_start, line_start, False))
+            piece_start = line_start
+        pieces.append((piece_start, len(text), False))
+    return pieces
+
+
+def split_lines(
+    texts: Iterable[str],
+    *,
+    seed: int = 0,
+    trim_words: int = 0,
+    trim_min_kept: int = 4,
+    trim_max_words: int = 12,
+) -> LineTable:
+    """Split texts into lines with exact offsets, normalized keys, word counts and paragraphs.
+
+    Args:
+        texts: the documents (each a ``str``).
+        seed: seed of the line-key hash.
+        trim_words: also key every line of at most ``trim_max_words`` words with 1 to ``trim_words``
+            words cut from its end and, separately, from its start (punctuation at the cut stripped),
+            keeping at least ``trim_min_kept`` words; ``0`` computes none. ``"Learn to use AI like a
+            Pro. Learn More"`` cut by two words has the key of ``"Learn to use AI like a Pro"``.
+        trim_min_kept: fewest words a trimmed key keeps.
+        trim_max_words: longest line (in words) that gets trimmed keys.
+
+    Returns:
+        A :class:`LineTable` with one row per line, documents in input order.
+
+    Raises:
+        TypeError: ``texts`` is a single string, or an item is not a ``str`` (the message names its index).
+
+    >>> table = split_lines(["Home\\r\\n  HOME \\rabout us\\n"])
+    >>> table.starts.tolist(), table.ends.tolist(), table.next_starts.tolist()
+    ([0, 6, 14, 23], [4, 13, 22, 23], [6, 14, 23, 23])
+    >>> bool(table.keys[0] == table.keys[1]), table.n_words.tolist()
+    (True, [1, 1, 2, 0])
+    """
+    docs = _check_texts(texts)
+    check_int("seed", seed, low=0, high=2**64 - 1)
+    check_int("trim_words", trim_words, low=0, high=16)
+    trim = (
+        _Trim(
+            trim_words,
+            check_int("trim_min_kept", trim_min_kept, low=1),
+            check_int("trim_max_words", trim_max_words, low=1),
+        )
+        if trim_words
+        else None
+    )
+
+    # Work units: (doc, offset in doc, text or None for a huge line, drop its trailing empty line).
+    parts: list[_Rows] = []
+    part_doc: list[int] = []
+    part_offset: list[int] = []
+    part_trailing: list[bool] = []  # the part ends with a terminator that is not the end of its text
+    batch: list[str] = []
+    batch_meta: list[tuple[int, int, bool]] = []
+    batch_chars = 0
+
+    def flush() -> None:
+        nonlocal batch_chars
+        if not batch:
+            return
+        rows = _chunk_rows(batch, seed, trim)
+        bounds = np.searchsorted(rows.piece, np.arange(len(batch) + 1))
+        for i, (doc, offset, trailing) in enumerate(batch_meta):
+            lo, hi = int(bounds[i]), int(bounds[i + 1])
+            parts.append(_slice_rows(rows, lo, hi))
+            part_doc.append(doc)
+            part_offset.append(offset)
+            part_trailing.append(trailing)
+        batch.clear()
+        batch_meta.clear()
+        batch_chars = 0
+
+    for doc, text in enumerate(docs):
+        pieces = [(0, len(text), False)] if len(text) <= CHUNK_CHARS else _pieces_of(text)
+        for k, (start, end, huge) in enumerate(pieces):
+            trailing = k + 1 < len(pieces)
+            if huge:
+                flush()
+                match = _TERMINATOR.search(text, max(start, end - 2), end) if trailing else None
+                content_end = match.start() if match is not None and match.end() == end else end
+                parts.append(_huge_line_rows(text, start, content_end, end, seed))
+                part_doc.append(doc)
+                part_offset.append(0)
+                part_trailing.append(False)
+                continue
+            if batch_chars + (end - start) > CHUNK_CHARS:
+                flush()
+            batch.append(text if end - start == len(text) else text[start:end])
+            batch_meta.append((doc, start, trailing))
+            batch_chars += end - start + 1
+    flush()
+    return _assemble(parts, part_doc, part_offset, part_trailing, len(docs))
+
+
+def _slice_rows(rows: _Rows, lo: int, hi: int) -> _Rows:
+    """Rows ``lo:hi`` of a chunk (trimmed keys are sorted by row), renumbered from 0."""
+    t_lo, t_hi = np.searchsorted(rows.trim_rows, [lo, hi]).tolist()
+    sel, tsel = slice(lo, hi), slice(t_lo, t_hi)
+    return _Rows(
+        rows.piece[sel],
+        rows.starts[sel],
+        rows.ends[sel],
+        rows.next_starts[sel],
+        rows.keys[sel],
+        rows.n_words[sel],
+        rows.trim_rows[tsel] - lo,
+        rows.trim_keys[tsel],
+        rows.trim_words[tsel],
+    )
+
+
+def _assemble(
+    parts: list[_Rows], part_doc: list[int], part_offset: list[int], part_trailing: list[bool], n_docs: int
+) -> LineTable:
+    """Join the parts of every document; drop the empty line that ends a piece cut after a terminator."""
+    ints: dict[str, list[IntArray]] = {
+        k: [] for k in ("starts", "ends", "next_starts", "n_words", "trim_rows", "trim_words")
+    }
+    hashes: dict[str, list[HashArray]] = {"keys": [], "trim_keys": []}
+    counts = np.zeros(n_docs, dtype=np.int64)
+    row = 0
+    for rows, doc, offset, trailing in zip(parts, part_doc, part_offset, part_trailing, strict=True):
+        m = len(rows.starts) - (1 if trailing else 0)
+        ints["starts"].append(rows.starts[:m] + offset)
+        ints["ends"].append(rows.ends[:m] + offset)
+        ints["next_starts"].append(rows.next_starts[:m] + offset)
+        hashes["keys"].append(rows.keys[:m])
+        ints["n_words"].append(rows.n_words[:m])
+        ok = rows.trim_rows < m
+        ints["trim_rows"].append(rows.trim_rows[ok] + row)
+        hashes["trim_keys"].append(rows.trim_keys[ok])
+        ints["trim_words"].append(rows.trim_words[ok])
+        counts[doc] += m
+        row += m
+
+    def cat_int(name: str) -> IntArray:
+        items = ints[name]
+        return np.concatenate(items).astype(np.int64, copy=False) if items else np.empty(0, dtype=np.int64)
+
+    def cat_hash(name: str) -> HashArray:
+        items = hashes[name]
+        return np.concatenate(items).astype(np.uint64, copy=False) if items else np.empty(0, dtype=np.uint64)
+
+    doc_offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(counts, out=doc_offsets[1:])
+    n_words = cat_int("n_words")
+    blank = n_words == 0
+    first_of_doc = np.zeros(len(n_words), dtype=bool)
+    first_of_doc[doc_offsets[:-1][counts > 0]] = True
+    prev_blank = np.concatenate([[True], blank[:-1]])
+    begins = ~blank & (prev_blank | first_of_doc)
+    paragraphs = np.cumsum(begins) - 1
+    paragraphs[blank] = -1
+    return LineTable(
+        doc_offsets=doc_offsets,
+        starts=cat_int("starts"),
+        ends=cat_int("ends"),
+        next_starts=cat_int("next_starts"),
+        keys=cat_hash("keys"),
+        n_words=n_words,
+        paragraphs=paragraphs.astype(np.int64),
+        trim_rows=cat_int("trim_rows"),
+        trim_keys=cat_hash("trim_keys"),
+        trim_words=cat_int("trim_words"),
+    )

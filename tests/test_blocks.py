@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import dedupe.blocks as blocks
+from dedupe.blocks import LineTable, line_key, split_lines
+from dedupe.errors import ConfigError
+from dedupe.normalize import normalize_text
+from strategies import corpora, texts
+
+_TERMINATOR = re.compile(r"\r\n?|\n")
+
+
+def reference_lines(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, next_start) of every line, the slow obvious way."""
+    out, pos = [], 0
+    for match in _TERMINATOR.finditer(text):
+        out.append((pos, match.start(), match.end()))
+        pos = match.end()
+    out.append((pos, len(text), len(text)))
+    return out
+
+
+def assert_matches_reference(docs: list[str], table: LineTable) -> None:
+    assert table.n_docs == len(docs)
+    for i, text in enumerate(docs):
+        rows = range(int(table.doc_offsets[i]), int(table.doc_offsets[i + 1]))
+        expected = reference_lines(text)
+        got = [(int(table.starts[r]), int(table.ends[r]), int(table.next_starts[r])) for r in rows]
+        assert got == expected, (text, got, expected)
+        for r, (s, e, _) in zip(rows, expected, strict=True):
+            line = text[s:e]
+            assert int(table.keys[r]) == line_key(line), repr(line)
+            assert int(table.n_words[r]) == len(normalize_text(line, mask_digits=True).split()), repr(line)
+
+
+# Lines mixing every kind of character the fold table treats differently.
+_PIECES = st.sampled_from(
+    [
+        "abc", "XYZ", " ", "\t", "  ", "019", "\r", "\n", "\r\n", ".", ", ", "|", "\u00a0", "\u2019",
+        "\u2014", "é", "É", "e\u0301", "\u0301", "ß", "ﬁ", "\u00ad", "\u200b", "Σ", "٣", "１", "Ａ",
+        "\u3000", "\u2028", "\x85", "\ud800", "가", "\u1100\u1161", "😀", "İ", "ǅ", "…", "\x0c", "\x1c",
+        "ﾊﾟ", "\u037a", "000", "7",
+    ]
+)  # fmt: skip
+_MIXED = st.lists(_PIECES, max_size=30).map("".join)
+
+
+@given(st.lists(_MIXED, min_size=1, max_size=5))
+def test_lines_keys_and_words_match_the_reference(docs: list[str]) -> None:
+    assert_matches_reference(docs, split_lines(docs))
+
+
+@given(corpora(min_size=1))
+def test_shared_strategy_texts_match_the_reference(docs: list[str]) -> None:
+    assert_matches_reference(docs, split_lines(docs))
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 17])
+@given(docs=st.lists(_MIXED, min_size=1, max_size=4))
+def test_results_do_not_depend_on_chunking(chunk: int, docs: list[str]) -> None:
+    whole = split_lines(docs, trim_words=3)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(blocks, "CHUNK_CHARS", chunk)
+        cut = split_lines(docs, trim_words=3)
+    assert_matches_reference(docs, cut)
+    for name in ("doc_offsets", "starts", "ends", "next_starts", "keys", "n_words", "paragraphs"):
+        np.testing.assert_array_equal(getattr(whole, name), getattr(cut, name), err_msg=name)
+
+
+def test_every_bmp_code_point_folds_like_normalize_text() -> None:
+    lines = [f"x{chr(c)}Y {chr(c)}{chr(c)}9" for c in range(0x10000) if c not in (10, 13)]
+    lines += [f"a{chr(c)}" for c in range(0x10000, 0x110000, 97)]
+    table = split_lines(["\n".join(lines)])
+    assert len(table) == len(lines)
+    keys = table.keys.tolist()
+    bad = [line for line, key in zip(lines, keys, strict=True) if key != line_key(line)]
+    assert bad == []
+
+
+def test_terminators_and_offsets() -> None:
+    text = "Home\r\n  HOME \rabout us\n\nlast"
+    table = split_lines([text])
+    lines = [text[s:e] for s, e in zip(table.starts.tolist(), table.ends.tolist(), strict=True)]
+    assert lines == ["Home", "  HOME ", "about us", "", "last"]
+    assert table.next_starts.tolist() == [6, 14, 23, 24, 28]
+    assert table.keys[0] == table.keys[1] != 0
+    assert table.keys[3] == 0
+    assert table.paragraphs.tolist() == [0, 0, 0, -1, 1]
+
+
+def test_form_feed_and_line_separator_do_not_end_lines() -> None:
+    table = split_lines(["a\x0cb\u2028c\x85d"])
+    assert len(table) == 1
+    assert table.n_words.tolist() == [4]
+
+
+def test_empty_inputs() -> None:
+    table = split_lines([])
+    assert table.n_docs == 0 and len(table) == 0
+    table = split_lines(["", "", "x"])
+    assert table.doc_offsets.tolist() == [0, 1, 2, 3]
+    assert table.n_words.tolist() == [0, 0, 1]
+    assert table.docs().tolist() == [0, 1, 2]
+
+
+def test_whitespace_case_digits_and_indentation_do_not_change_the_key() -> None:
+    variants = [
+        "Posted 3 hours ago",
+        "  posted 12 HOURS ago",
+        "\tPosted\u00a05 hours  ago ",
+        "POSTED 7 hours ago\u3000",
+    ]
+    assert len({line_key(v) for v in variants}) == 1
+    table = split_lines(["\n".join(variants)])
+    assert len(set(table.keys.tolist())) == 1
+    assert line_key("Posted 3 hours ago.") != line_key("Posted 3 hours ago")
+
+
+def test_trimmed_keys_cut_a_short_tail_after_punctuation() -> None:
+    text = "Learn to use AI like a Pro. Learn More\nLearn to use AI like a Pro | Learn more\nLearn to use AI: no"
+    table = split_lines([text], trim_words=3)
+    target = line_key("Learn to use AI like a Pro")
+    hits = {int(r) for r, k in zip(table.trim_rows, table.trim_keys, strict=True) if int(k) == target}
+    assert hits == {0, 1}
+    assert table.trim_words[table.trim_rows == 0].max() == 7
+    assert len(split_lines([text]).trim_rows) == 0
+
+
+def test_type_errors_name_the_index() -> None:
+    with pytest.raises(TypeError, match=r"texts\[1\] must be a str"):
+        split_lines(["ok", b"bytes"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="single str"):
+        split_lines("not a list")
+    with pytest.raises(ConfigError, match="trim_words"):
+        split_lines(["x"], trim_words=-1)
+
+
+def test_a_long_single_line_keeps_exact_offsets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(blocks, "CHUNK_CHARS", 64)
+    head = "Menu\r\n" * 3
+    body = "word " * 100
+    text = head + body + "\nEnd"
+    table = split_lines([text])
+    assert_matches_reference([text], table)
+    assert table.n_words.tolist() == [1, 1, 1, 100, 1]
+
+
+@given(texts())
+def test_line_key_is_stable_under_normalization(text: str) -> None:
+    line = text.replace("\r", " ").replace("\n", " ")
+    assert line_key(line) == line_key(normalize_text(line, mask_digits=True))
