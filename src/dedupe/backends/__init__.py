@@ -224,8 +224,12 @@ class _ExactJaccard:
         for start in range(0, len(pairs), self.batch_size):
             part = pairs[start : start + self.batch_size]
             blocks.append((part, {r: self.docs[r] for r in np.unique(part).tolist()}))
-        parts = self.backend.map_batches(_BlockJaccard(self.config), blocks, stage="exact verification")
-        return np.concatenate(parts) if parts else np.empty(0)
+        fn = _BlockJaccard(self.config)
+        if len(blocks) <= 1:
+            # One block gains nothing from the engine (the texts are on the driver already): run it here.
+            return fn(blocks[0]) if blocks else np.empty(0)
+        parts = self.backend.map_batches(fn, blocks, stage="exact verification")
+        return np.concatenate(parts)
 
 
 class _BlockJaccard:
