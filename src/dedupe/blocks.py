@@ -29,7 +29,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,9 +51,7 @@ _SLOW = 0xFFFFFFFF  # a character whose normalization may depend on its neighbou
 _TERMINATOR = re.compile(r"\r\n?|\n")
 _DIGIT_RUN = re.compile("0+")
 #: Punctuation stripped from the cut end of a trimmed key ("Pro." -> "pro").
-_TRIM_PUNCT = ".,:;!?|-<>\"'*/\u2022\u00b7"
-
-_MASK_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+_TRIM_PUNCT = ".,:;!?|-<>\"'*/"
 
 
 def _check_texts(texts: Iterable[str]) -> list[str]:
@@ -110,7 +108,8 @@ def _fold_tables() -> tuple[NDArray[np.uint32], NDArray[np.uint8], NDArray[np.bo
     A code point maps directly when its own normalization is one character (or nothing) and no
     neighbour can change it: it is not a composition hazard (:func:`_composition_hazards`) and
     neither is its image. Everything else is ``_SLOW``: lines holding one take ``normalize_text``.
-    Also returns the ASCII part as a uint8 table and the punctuation that trimming strips.
+    Also returns the byte table (ASCII folded, other bytes unchanged) and the ASCII punctuation that
+    trimming strips.
     """
     classes = np.frombuffer(char_classes(), dtype=np.uint8)
     hazard = _composition_hazards()
@@ -139,9 +138,9 @@ def _fold_tables() -> tuple[NDArray[np.uint32], NDArray[np.uint8], NDArray[np.bo
             table[cp] = ord("0")
         elif cp < 0x21 or cp == 0x7F:
             table[cp] = _SPACE
-    ascii_table = table[:128].astype(np.uint8)
-    punct = np.zeros(0x2100, dtype=bool)
-    punct[[ord(c) for c in _TRIM_PUNCT]] = True
+    ascii_table = np.concatenate([table[:128], np.arange(128, 256, dtype=np.uint32)]).astype(np.uint8)
+    punct = np.zeros(256, dtype=bool)
+    punct[list(_TRIM_PUNCT.encode("ascii"))] = True
     return table, ascii_table, punct
 
 
@@ -214,14 +213,6 @@ class _Rows:
     trim_words: IntArray
 
 
-def _hash_ranges(data: bytes, lo: IntArray, hi: IntArray, seed: int) -> HashArray:
-    return np.fromiter(
-        (xxhash.xxh3_64_intdigest(data[a:b], seed) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)),
-        dtype=np.uint64,
-        count=len(lo),
-    )
-
-
 def _hash_parts(parts: list[bytes], seed: int) -> HashArray:
     keys = np.fromiter(map(xxhash.xxh3_64_intdigest, parts, itertools.repeat(seed)), dtype=np.uint64, count=len(parts))
     return keys
@@ -231,53 +222,105 @@ _ZERO = ord("0")
 _NL = 10  # a line boundary in the mapped buffer (the table maps \n and \r themselves to spaces)
 
 
+def _decode_leads(buf: NDArray[np.uint8]) -> tuple[IntArray, IntArray, NDArray[np.uint32]]:
+    """Positions, byte lengths and code points of every multi-byte UTF-8 sequence in ``buf``."""
+    lead = np.flatnonzero(buf >= 0xC0)
+    b0 = buf[lead].astype(np.uint32)
+    length = 2 + (b0 >= 0xE0).astype(np.int64) + (b0 >= 0xF0)
+    cp = b0 & np.where(length == 2, 0x1F, np.where(length == 3, 0x0F, 0x07)).astype(np.uint32)
+    for k in (1, 2, 3):
+        has = length > k
+        cp[has] = (cp[has] << np.uint32(6)) | (buf[lead[has] + k].astype(np.uint32) & np.uint32(0x3F))
+    return lead, length, cp
+
+
+def _fold_utf8(raw: NDArray[np.uint8], table: NDArray[np.uint32], ascii_table: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Map every character of a UTF-8 buffer through the fold table, byte for byte where possible.
+
+    ASCII bytes go through ``ascii_table``. A multi-byte character that folds to itself keeps its
+    bytes; one that folds to an ASCII character (curly quote, dash, no-break space) or to another
+    character of the same UTF-8 length takes its bytes, the rest marked ``_B_DROP``; a removed one
+    (soft hyphen) is all ``_B_DROP``; anything else marks its first byte ``_B_SLOW``.
+    """
+    mapped = np.take(ascii_table, raw)
+    if len(raw) == 0 or int(raw.max()) < 0x80:
+        return mapped
+    lead, length, cp = _decode_leads(raw)
+    target = table[cp]
+    changed = np.flatnonzero(target != cp)
+    if len(changed) == 0:
+        return mapped
+    pos, width, t = lead[changed], length[changed], target[changed]
+    special = t >= _DROP
+    t_width = 1 + (t >= 0x80).astype(np.int64) + (t >= 0x800) + (t >= 0x10000)
+    slow = (special & (t == _SLOW)) | (~special & (t_width != width) & (t_width > 1))
+    drop = special & (t == _DROP)
+    write = ~special & ~slow
+    for k in range(4):
+        has = width > k
+        mapped[pos[has & drop] + k] = _B_DROP
+        sel = has & write
+        if k == 0:
+            one = sel & (t_width == 1)
+            mapped[pos[one]] = t[one].astype(np.uint8)
+            multi = sel & (t_width > 1)
+            prefix = np.array([0, 0, 0xC0, 0xE0, 0xF0], dtype=np.uint32)[t_width[multi]]
+            shift = (6 * (t_width[multi] - 1)).astype(np.uint32)
+            mapped[pos[multi]] = (prefix | (t[multi] >> shift)).astype(np.uint8)
+        else:
+            tail = sel & (t_width == 1)
+            mapped[pos[tail] + k] = _B_DROP
+            multi = sel & (t_width > k)
+            shift = (6 * (t_width[multi] - 1 - k)).astype(np.uint32)
+            mapped[pos[multi] + k] = (0x80 | ((t[multi] >> shift) & 0x3F)).astype(np.uint8)
+    mapped[pos[slow]] = _B_SLOW
+    return mapped
+
+
+_ZERO = ord("0")
+_NL = 10  # a line boundary in the mapped buffer (the table maps \n and \r themselves to spaces)
+_B_DROP = 0  # in the mapped byte buffer: a byte to delete (NUL itself maps to a space)
+_B_SLOW = 1  # in the mapped byte buffer: the first byte of a character that needs normalize_text
+
+
 def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None) -> _Rows:
     """Segment and key the lines of ``pieces`` (each at most ``CHUNK_CHARS`` characters).
 
-    The mapped buffer holds the normalized characters, ``_SPACE`` between words and ``_NL`` at the
-    first character of every line boundary. Keeping the non-space characters, the ``_NL`` marks and
-    one space between two words of the same line gives every normalized line separated by ``\n``,
-    so one ``bytes.split`` yields the bytes to hash.
+    Works on the UTF-8 bytes of the pieces joined by ``\n``. The mapped buffer holds the normalized
+    bytes, ``_SPACE`` between words and ``_NL`` at the first byte of every line boundary. Keeping the
+    bytes above ``_SPACE``, the ``_NL`` marks and one space between two words of the same line gives
+    every normalized line separated by ``\n``, so one ``bytes.split`` yields the bytes to hash.
     """
     table, ascii_table, punct = _fold_tables()
-    big = "\n".join(pieces)
-    lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
-    piece_starts = np.zeros(len(pieces) + 1, dtype=np.int64)
-    np.cumsum(lengths + 1, out=piece_starts[1:])
-    seps = piece_starts[1:-1] - 1
-    mapped: NDArray[np.uint32] | NDArray[np.uint8]
-    if big.isascii():
-        cp: NDArray[np.uint8] | NDArray[np.uint32] = np.frombuffer(big.encode("ascii"), dtype=np.uint8)
-        mapped = np.take(ascii_table, cp)
-    else:
-        cp = np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        mapped = np.take(table, cp)
-    n = len(cp)
+    encoded = [p.encode("utf-8", "surrogatepass") for p in pieces]
+    raw = np.frombuffer(b"\n".join(encoded), dtype=np.uint8)
+    n = len(raw)
+    char_lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
+    byte_lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+    piece_chars = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(char_lengths + 1, out=piece_chars[1:])
+    piece_bytes = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(byte_lengths + 1, out=piece_bytes[1:])
+    seps = piece_bytes[1:-1] - 1
+    mapped = _fold_utf8(raw, table, ascii_table)
 
     # Line terminators: \r\n, lone \r, lone \n (the joining \n between pieces is not one).
-    is_lf = cp == 10
+    is_lf = raw == 10
     is_lf[seps] = False
-    cr_pos = np.flatnonzero(cp == 13)
+    cr_pos = np.flatnonzero(raw == 13)
     crlf = np.zeros(len(cr_pos), dtype=bool)
     inner = cr_pos + 1 < n
     crlf[inner] = is_lf[cr_pos[inner] + 1]
     is_lf[cr_pos[crlf] + 1] = False
     lf_pos = np.flatnonzero(is_lf)
     del is_lf
-    if len(cr_pos):
-        cut_starts = np.concatenate([cr_pos, lf_pos, seps])
-        cut_lens = np.concatenate([1 + crlf.astype(np.int64), np.ones(len(lf_pos) + len(seps), dtype=np.int64)])
-        cut_is_sep = np.zeros(len(cut_starts), dtype=bool)
-        cut_is_sep[len(cr_pos) + len(lf_pos) :] = True
-        order = np.argsort(cut_starts, kind="stable")
-        cut_starts, cut_lens, cut_is_sep = cut_starts[order], cut_lens[order], cut_is_sep[order]
-    else:
-        cut_starts = np.concatenate([lf_pos, seps])
-        cut_is_sep = np.zeros(len(cut_starts), dtype=bool)
-        cut_is_sep[len(lf_pos) :] = True
-        order = np.argsort(cut_starts, kind="stable")
-        cut_starts, cut_is_sep = cut_starts[order], cut_is_sep[order]
-        cut_lens = np.ones(len(cut_starts), dtype=np.int64)
+    cut_starts = np.concatenate([cr_pos, lf_pos, seps])
+    cut_lens = np.ones(len(cut_starts), dtype=np.int64)
+    cut_lens[: len(cr_pos)] += crlf
+    cut_is_sep = np.zeros(len(cut_starts), dtype=bool)
+    cut_is_sep[len(cr_pos) + len(lf_pos) :] = True
+    order = np.argsort(cut_starts, kind="stable")
+    cut_starts, cut_lens, cut_is_sep = cut_starts[order], cut_lens[order], cut_is_sep[order]
     starts = np.empty(len(cut_starts) + 1, dtype=np.int64)
     starts[0] = 0
     np.add(cut_starts, cut_lens, out=starts[1:])
@@ -290,51 +333,51 @@ def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None) -> _Rows:
 
     # Lines holding a character whose normalization depends on context go through normalize_text;
     # their normalized text is appended after the chunk (one more line each) and their own
-    # characters are blanked.
+    # bytes are blanked.
     slow_rows = np.empty(0, dtype=np.int64)
-    if mapped.dtype == np.uint32:
-        slow_pos = np.flatnonzero(mapped == _SLOW)
+    if n != int(piece_chars[-1]) - 1:  # not pure ASCII
+        slow_pos = np.flatnonzero(mapped == _B_SLOW)
         if len(slow_pos):
             slow_rows = np.unique(np.searchsorted(starts, slow_pos, side="right") - 1)
-            bounds = list(zip(starts[slow_rows].tolist(), ends[slow_rows].tolist(), strict=True))
-            norms = [normalize_text(big[s:e], mask_digits=True) for s, e in bounds]
-            for s, e in bounds:
+            big = "\n".join(pieces)
+            char_of = _char_offsets(raw)
+            lo, hi = starts[slow_rows], ends[slow_rows]
+            norms = [
+                normalize_text(big[s:e], mask_digits=True)
+                for s, e in zip(char_of(lo).tolist(), char_of(hi).tolist(), strict=True)
+            ]
+            for s, e in zip(lo.tolist(), hi.tolist(), strict=True):
                 mapped[s:e] = _SPACE
-            extra = np.frombuffer(("\n" + "\n".join(norms)).encode("utf-32-le", "surrogatepass"), dtype="<u4")
-            mapped = np.concatenate([mapped, extra.astype(np.uint32)])
-        drops = mapped == _DROP
+            extra = np.frombuffer(("\n" + "\n".join(norms)).encode("utf-8"), dtype=np.uint8)
+            mapped = np.concatenate([mapped, extra])
+        drops = mapped == _B_DROP
         if drops.any():
             mapped = mapped[~drops]
-    n_parts = n_lines + len(slow_rows)
 
-    # Tokens: maximal runs of characters that are neither spaces nor line marks (both below 33;
-    # every other mapped value is a printable character).
+    # Words are runs of bytes above the space (line marks and spaces are below 33). Keep the words,
+    # the line marks and the first space after a word; then drop a kept space that ends its line.
     word = mapped > _SPACE
-    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    tok_starts = np.flatnonzero(edges == 1)
-    tok_ends = np.flatnonzero(edges == -1)
-    del edges
-    marks = np.flatnonzero(mapped == _NL)
-    tok_part = np.searchsorted(marks, tok_starts)
-    n_words_parts = np.bincount(tok_part, minlength=n_parts).astype(np.int64)
-
-    # Keep words, line marks, and the space after a word that the next word of its line follows.
-    keep = word
-    keep[marks] = True
+    keep = mapped == _NL
+    keep |= word
+    keep[1:] |= (mapped[1:] == _SPACE) & word[:-1]
     zero = mapped == _ZERO
-    keep[1:][zero[1:] & zero[:-1]] = False  # a run of digits is one 0
-    keep[tok_ends[:-1][tok_part[1:] == tok_part[:-1]]] = True
+    keep[1:] &= ~(zero[1:] & zero[:-1])  # a run of digits is one 0
     compact = mapped[keep]
-    if compact.dtype == np.uint8:
-        data = compact.tobytes()
-    else:
-        data = (
-            compact.astype("<u4", copy=False)
-            .tobytes()
-            .decode("utf-32-le", "surrogatepass")
-            .encode("utf-8", "surrogatepass")
+    if len(compact):
+        trailing = np.flatnonzero((compact[:-1] == _SPACE) & (compact[1:] == _NL))
+        if compact[-1] == _SPACE:
+            trailing = np.append(trailing, len(compact) - 1)
+        compact = np.delete(compact, trailing)
+    parts = compact.tobytes().split(b"\n")
+    part_starts = np.flatnonzero(compact == _NL) + 1
+    lengths = np.diff(part_starts, prepend=0, append=len(compact) + 1) - 1
+    spaces = (compact == _SPACE).view(np.int8)
+    n_words_parts = np.zeros(len(parts), dtype=np.int64)
+    if len(compact):
+        n_words_parts[:] = np.add.reduceat(
+            spaces, np.concatenate([[0], np.minimum(part_starts, len(compact) - 1)]), dtype=np.int64
         )
-    parts = data.split(b"\n")
+    n_words_parts = np.where(lengths > 0, n_words_parts + 1, 0)
     part_keys = _hash_parts(parts, seed)
     part_keys[n_words_parts == 0] = 0
     keys = part_keys[:n_lines].copy()
@@ -349,14 +392,28 @@ def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None) -> _Rows:
     if trim is not None:
         part_rows = np.concatenate([np.arange(n_lines, dtype=np.int64), slow_rows])
         trim_rows, trim_keys, trim_words = _trimmed(compact, parts, n_words_parts, part_rows, punct, seed, trim)
-    local = piece_starts[piece]
+    if n != int(piece_chars[-1]) - 1:
+        char_of = _char_offsets(raw)
+        starts, ends, next_starts = char_of(starts), char_of(ends), char_of(next_starts)
+    local = piece_chars[piece]
     return _Rows(
         piece, starts - local, ends - local, next_starts - local, keys, n_words, trim_rows, trim_keys, trim_words
     )
 
 
+def _char_offsets(raw: NDArray[np.uint8]) -> Callable[[IntArray], IntArray]:
+    """A function from byte offsets (at character boundaries) of ``raw`` to character offsets."""
+    continuation = np.flatnonzero((raw & 0xC0) == 0x80)
+
+    def char_of(byte_pos: IntArray) -> IntArray:
+        out: IntArray = byte_pos - np.searchsorted(continuation, byte_pos)
+        return out
+
+    return char_of
+
+
 def _trimmed(
-    compact: NDArray[np.uint8] | NDArray[np.uint32],
+    compact: NDArray[np.uint8],
     parts: list[bytes],
     n_words: IntArray,
     part_rows: IntArray,
@@ -375,8 +432,7 @@ def _trimmed(
     spaces = np.flatnonzero(compact == _SPACE)
     if len(spaces) == 0:
         return empty
-    prev = compact[spaces - 1].astype(np.int64)
-    cand = np.flatnonzero((prev < len(punct)) & punct[np.minimum(prev, len(punct) - 1)])
+    cand = np.flatnonzero(punct[compact[spaces - 1]])
     if len(cand) == 0:
         return empty
     marks = np.flatnonzero(compact == _NL)
@@ -390,18 +446,11 @@ def _trimmed(
     pos, part, line_start, head = pos[ok], part[ok], line_start[ok], head[ok]
     cut = pos.copy()
     for _ in range(3):
-        c = compact[np.maximum(cut - 1, 0)].astype(np.int64)
-        cut -= (cut > line_start) & (c < len(punct)) & punct[np.minimum(c, len(punct) - 1)]
+        cut -= (cut > line_start) & punct[compact[np.maximum(cut - 1, 0)]]
     cut -= (cut > line_start) & (compact[np.maximum(cut - 1, 0)] == _SPACE)
     ok = cut > line_start
     part, length, head = part[ok], (cut - line_start)[ok], head[ok]
-    if compact.dtype == np.uint8:
-        heads = [parts[i][:k] for i, k in zip(part.tolist(), length.tolist(), strict=True)]
-    else:
-        heads = [
-            parts[i].decode("utf-8", "surrogatepass")[:k].encode("utf-8", "surrogatepass")
-            for i, k in zip(part.tolist(), length.tolist(), strict=True)
-        ]
+    heads = [parts[i][:k] for i, k in zip(part.tolist(), length.tolist(), strict=True)]
     keys = _hash_parts(heads, seed)
     rows = part_rows[part]
     order = np.argsort(rows, kind="stable")
