@@ -45,7 +45,7 @@ def assert_same_result(got: DuplicateResult, expected: DuplicateResult) -> None:
 
 def planted_corpus(n_base: int = 400, seed: int = 11) -> list[str]:
     """Random documents with near duplicates (one word changed, placed far from their source),
-    exact duplicates (case and spacing), and texts without words; shuffled across blocks."""
+    exact duplicates (case and spacing), texts without words and a lone surrogate; shuffled."""
     rng = random.Random(seed)
     vocab = [f"w{i}" for i in range(3000)]
     base = [" ".join(rng.choice(vocab) for _ in range(rng.randint(30, 100))) for _ in range(n_base)]
@@ -56,7 +56,7 @@ def planted_corpus(n_base: int = 400, seed: int = 11) -> list[str]:
             words[rng.randrange(len(words))] = rng.choice(vocab)
         docs.append(" ".join(words))
     docs += ["  " + base[rng.randrange(n_base)].upper() for _ in range(n_base // 10)]
-    docs += ["", "!!!", "", "?"]
+    docs += ["", "!!!", "", "?"] + ["lone \ud800 surrogate and a few more words"] * 2
     rng.shuffle(docs)
     return docs
 

@@ -110,7 +110,8 @@ class _Signer:
 
     def __call__(self, batch: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
         kwargs: dict[str, Any] = {} if self.chunk_chars is None else {"chunk_chars": self.chunk_chars}
-        texts = [str(t) for t in batch["text"].tolist()]
+        # Texts travel as UTF-8 with lone surrogates passed through, so every Python str survives.
+        texts = [bytes(t).decode("utf-8", "surrogatepass") for t in batch["text"].tolist()]
         signatures, digests = self.hasher.signatures_and_digests(texts, **kwargs)
         # Digests travel as 16-byte binary values (Arrow has no type for numpy's V16).
         digest_bytes = np.empty(len(texts), dtype=object)
@@ -321,7 +322,8 @@ class RayBackend:
 
         def action() -> tuple[NDArray[np.uint32], NDArray[np.void]]:
             rows = pa.array(np.arange(n, dtype=np.int64))
-            table = pa.table({"row": rows, "text": pa.array(list(texts), pa.large_string())})
+            encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+            table = pa.table({"row": rows, "text": pa.array(encoded, pa.large_binary())})
             blocks = [table.slice(start, batch_size) for start in range(0, n, batch_size)]
             signer = _Signer(hasher, chunk_chars)
             signed = ray.data.from_arrow(blocks).map_batches(signer, batch_format="numpy", batch_size=None)
