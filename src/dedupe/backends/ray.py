@@ -248,7 +248,9 @@ class RayBackend:
         if not progress:
             context.enable_progress_bars = False
         if num_partitions is None:
-            cpus = int(ray.cluster_resources().get("CPU", 1))  # type: ignore[no-untyped-call]
+            # Typed here: ray's own hint is missing, and mypy may run without ray installed.
+            cluster_resources: Callable[[], dict[str, float]] = ray.cluster_resources
+            cpus = int(cluster_resources().get("CPU", 1))
             num_partitions = max(2, 2 * cpus)
         self.num_partitions: int = num_partitions
         self.bands_per_pass: int | None = bands_per_pass
