@@ -1,0 +1,7 @@
+"""``python -m dedupe``: the same as the ``dedupe`` command."""
+
+from __future__ import annotations
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,124 @@
+"""The boilerplate stage of the pipeline: fit block counts on kept records, then find their spans.
+
+Counting over kept records only means each near-duplicate cluster counts once, so an article
+syndicated to many sites does not turn into boilerplate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .boilerplate import BoilerplateModel
+from .io import Record
+
+if TYPE_CHECKING:
+    from .pipeline import _Source
+
+__all__ = ["BoilerplateRun", "run_boilerplate"]
+
+BATCH = 1000
+#: Distinct block ids remembered for the report's "most frequent blocks" before pruning.
+MAX_TRACKED_BLOCKS = 200_000
+
+
+class _Timer(Protocol):
+    def add(self, stage: str, since: float) -> float: ...
+
+
+@dataclass
+class BoilerplateRun:
+    """A fitted model plus what it found in each kept record.
+
+    Attributes:
+        model: the fitted :class:`BoilerplateModel`.
+        group_field: the field that names each record's group, or None.
+        stats: position -> (spans, characters covered, whether nothing but boilerplate is left).
+        top_blocks: the most frequent blocks: ``{"text", "reason", "occurrences"}``.
+    """
+
+    model: BoilerplateModel
+    group_field: str | None
+    stats: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
+    top_blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def groups_of(self, records: Sequence[Record]) -> list[str] | None:
+        if self.group_field is None:
+            return None
+        return [str(r.fields[self.group_field]) for r in records]
+
+    def strip(self, records: Sequence[Record]) -> list[str]:
+        """Texts of ``records`` with their boilerplate removed (a batch at a time)."""
+        return self.model.strip([r.text for r in records], groups=self.groups_of(records))
+
+
+def _batches(src: _Source, positions: set[int]) -> Iterator[tuple[list[int], list[Record]]]:
+    pos_batch: list[int] = []
+    rec_batch: list[Record] = []
+    for pos, rec in src.records_at(positions):
+        pos_batch.append(pos)
+        rec_batch.append(rec)
+        if len(rec_batch) >= BATCH:
+            yield pos_batch, rec_batch
+            pos_batch, rec_batch = [], []
+    if rec_batch:
+        yield pos_batch, rec_batch
+
+
+def run_boilerplate(
+    src: _Source,
+    *,
+    kept_positions: set[int],
+    group_field: str | None,
+    options: dict[str, Any],
+    progress: Callable[[str, int], Any],
+    timer: _Timer,
+) -> BoilerplateRun:
+    """Fit the model on the kept records (one pass), then find their spans (a second pass)."""
+    t = time.perf_counter()
+    run = BoilerplateRun(BoilerplateModel(**options), group_field)
+    bar = progress("boilerplate: count", len(kept_positions))
+    for _, recs in _batches(src, kept_positions):
+        run.model.update([r.text for r in recs], groups=run.groups_of(recs))
+        bar.update(len(recs))
+    bar.close()
+    t = timer.add("boilerplate_fit", t)
+    occurrences: Counter[int] = Counter()
+    previews: dict[int, tuple[str, str]] = {}
+    bar = progress("boilerplate: find", len(kept_positions))
+    for positions, recs in _batches(src, kept_positions):
+        spans = run.model.find([r.text for r in recs], groups=run.groups_of(recs))
+        for pos, rec, doc_spans in zip(positions, recs, spans, strict=True):
+            if not doc_spans:
+                continue
+            covered = sum(s.end - s.start for s in doc_spans)
+            left = "".join(rec.text[a:b] for a, b in _gaps(doc_spans, len(rec.text)))
+            run.stats[pos] = (len(doc_spans), covered, not left.strip())
+            for s in doc_spans:
+                occurrences[s.group] += 1
+                if s.group not in previews:
+                    previews[s.group] = (s.text, s.reason)
+        if len(occurrences) > MAX_TRACKED_BLOCKS:
+            keep = dict(occurrences.most_common(MAX_TRACKED_BLOCKS // 2))
+            occurrences = Counter(keep)
+            previews = {g: previews[g] for g in keep}
+        bar.update(len(recs))
+    bar.close()
+    run.top_blocks = [
+        {"text": previews[g][0], "reason": previews[g][1], "occurrences": n} for g, n in occurrences.most_common(50)
+    ]
+    timer.add("boilerplate_find", t)
+    return run
+
+
+def _gaps(spans: Sequence[Any], length: int) -> Iterator[tuple[int, int]]:
+    pos = 0
+    for s in spans:
+        if s.start > pos:
+            yield pos, s.start
+        pos = max(pos, s.end)
+    if pos < length:
+        yield pos, length

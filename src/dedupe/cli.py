@@ -1,0 +1,250 @@
+"""The ``dedupe`` command: ``clean`` a corpus, maintain a persistent LSH ``index``, ``bench``.
+
+Exit status: 0 on success, 1 on bad input or a failed run (one line on stderr; the traceback only
+with ``--debug``), 2 on a usage error, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import DedupeError
+
+__all__ = ["main"]
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--text-field", default="text", help="field holding the text (default: text)")
+    parser.add_argument("--id-field", default=None, help="field holding the id (default: derived from position)")
+    parser.add_argument(
+        "--on-error",
+        choices=["raise", "reject"],
+        default="raise",
+        help="stop at the first bad record (raise, default) or set it aside and go on (reject)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars or summary")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+
+
+def _threshold(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {value!r}") from None
+    if not 0 < x <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {value!r}")
+    return x
+
+
+def _positive(value: str) -> int:
+    try:
+        x = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
+    if x < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return x
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``dedupe`` command."""
+    parser = argparse.ArgumentParser(
+        prog="dedupe",
+        description="Remove near-duplicate documents and repeated boilerplate from text corpora.",
+    )
+    parser.add_argument("--version", action="version", version=f"dedupe-text {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    clean = sub.add_parser(
+        "clean",
+        help="deduplicate a corpus, strip boilerplate, write the kept records",
+        description="Read INPUT (JSONL, .jsonl.gz/.zst, Parquet, a folder of .txt files or shards), "
+        "remove exact and near duplicates and boilerplate blocks, write the kept records to OUTPUT.",
+    )
+    clean.add_argument("input", metavar="INPUT")
+    clean.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="cleaned corpus (format by suffix)")
+    clean.add_argument("--duplicates", metavar="FILE", help="JSONL: one line per removed duplicate")
+    clean.add_argument("--rejects", metavar="FILE", help="JSONL: one line per rejected record")
+    clean.add_argument("--report", metavar="FILE", help="JSON report: counts, parameters, timings, clusters")
+    clean.add_argument("--threshold", type=_threshold, default=0.8, help="Jaccard threshold (default: 0.8)")
+    clean.add_argument("--no-boilerplate", action="store_true", help="keep boilerplate blocks")
+    clean.add_argument("--group-field", default=None, help="field (site, domain) to count boilerplate by")
+    clean.add_argument("--keep", choices=["first", "longest"], default="first", help="record kept per cluster")
+    clean.add_argument("--num-perm", type=_positive, default=128, help="MinHash slots (default: 128)")
+    clean.add_argument("--workers", type=_positive, default=1, help="processes for hashing (default: 1)")
+    _common(clean)
+
+    index = sub.add_parser("index", help="a persistent LSH index for incremental crawls")
+    isub = index.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, text in (
+        ("build", "create an index from INPUT"),
+        ("add", "check INPUT against the index, write matches, then add it"),
+        ("query", "check INPUT against the index without adding it"),
+    ):
+        p = isub.add_parser(action, help=text, description=text)
+        p.add_argument("input", metavar="INPUT")
+        p.add_argument("--index", required=True, metavar="DIR", help="index directory")
+        if action == "build":
+            p.add_argument("--threshold", type=_threshold, default=0.8)
+            p.add_argument("--num-perm", type=_positive, default=128)
+        else:
+            p.add_argument("-o", "--output", metavar="FILE", help="matches as JSONL (default: stdout)")
+        _common(p)
+    return parser
+
+
+def _say(args: argparse.Namespace, line: str) -> None:
+    if not args.quiet:
+        print(line, file=sys.stdout, flush=True)
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    return not args.quiet and sys.stderr.isatty()
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from .pipeline import deduplicate
+
+    result = deduplicate(
+        args.input,
+        threshold=args.threshold,
+        remove_boilerplate=not args.no_boilerplate,
+        text_field=args.text_field,
+        id_field=args.id_field,
+        group_field=args.group_field,
+        on_error=args.on_error,
+        num_perm=args.num_perm,
+        keep=args.keep,
+        workers=args.workers,
+        progress=_progress(args),
+    )
+    import time
+
+    t = time.perf_counter()
+    result.write(args.output)
+    result.timings["write"] = time.perf_counter() - t
+    if args.duplicates:
+        result.write_duplicates(args.duplicates)
+    if args.rejects:
+        result.write_rejects(args.rejects)
+    if args.report:
+        from .io._atomic import atomic_file
+
+        with atomic_file(Path(args.report)) as fh:
+            fh.write(json.dumps(result.report(), indent=2, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
+    _say(args, result.summary())
+    return 0
+
+
+def _read_for_index(args: argparse.Namespace) -> tuple[list[str], list[str], list[Any]]:
+    from .io import Record, read_corpus
+
+    ids: list[str] = []
+    texts: list[str] = []
+    rejected: list[Any] = []
+    for item in read_corpus(args.input, text_field=args.text_field, id_field=args.id_field, on_error=args.on_error):
+        if isinstance(item, Record):
+            ids.append(item.id)
+            texts.append(item.text)
+        else:
+            rejected.append(item)
+    return ids, texts, rejected
+
+
+def _index(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .clusters import pair_similarities
+    from .lsh import LSHIndex
+    from .minhash import MinHasher
+
+    ids, texts, rejected = _read_for_index(args)
+    for item in rejected:
+        print(f"dedupe: rejected: {item.message}", file=sys.stderr)
+    if args.action == "build":
+        if Path(args.index).exists():
+            raise DedupeError(f"{args.index}: already exists; use 'dedupe index add' to extend it")
+        hasher = MinHasher(num_perm=args.num_perm)
+        index = LSHIndex.for_threshold(args.threshold, num_perm=args.num_perm)
+        index.insert(ids, hasher.signatures(texts))
+        index.save(args.index)
+        _say(args, f"indexed {len(ids):,} records in {args.index} ({index.config.describe()})")
+        return 0
+    index = LSHIndex.load(args.index)
+    config = index.minhash_config
+    if config is None:
+        raise DedupeError(f"{args.index}: the index does not record its MinHash settings")
+    sigs = MinHasher.from_config(config).signatures(texts)
+    if args.action == "add":
+        index.insert(ids, sigs)
+    pairs = index.query_pairs(sigs)
+    all_sigs = np.asarray(index.signatures)
+    known = index.doc_ids
+    rows: dict[int, list[dict[str, Any]]] = {}
+    if len(pairs):
+        est = pair_similarities(np.concatenate([np.asarray(sigs), all_sigs]), np.stack(
+            [pairs[:, 0], pairs[:, 1] + len(sigs)], axis=1))
+        for (q, r), s in zip(pairs.tolist(), est.tolist(), strict=True):
+            other = str(known[r])
+            if s >= index.threshold and other != ids[q]:
+                rows.setdefault(q, []).append({"id": other, "similarity": round(s, 6)})
+    lines = [
+        json.dumps({"id": ids[q], "matches": sorted(m, key=lambda x: (-x["similarity"], x["id"]))}, ensure_ascii=False)
+        for q, m in sorted(rows.items())
+    ]
+    if args.output:
+        from .io import write_jsonl
+
+        write_jsonl(({"id": ids[q], "matches": m} for q, m in sorted(rows.items())), args.output)
+    else:
+        for line in lines:
+            print(line)
+    if args.action == "add":
+        _replace_index(index, args.index)
+    print(f"{len(ids):,} records checked, {len(rows):,} with matches at >= {index.threshold:g}", file=sys.stderr)
+    return 0
+
+
+def _replace_index(index: Any, path: str) -> None:
+    """Save ``index`` over the directory ``path`` atomically (new directory, then swap)."""
+    import os
+    import shutil
+
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.new")
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    index.save(tmp)
+    os.replace(target, old)
+    os.replace(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "clean":
+            return _clean(args)
+        if args.command == "index":
+            return _index(args)
+        parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse checks choices
+    except KeyboardInterrupt:
+        print("dedupe: interrupted", file=sys.stderr)
+        return 130
+    except (DedupeError, OSError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        message = str(exc) if not isinstance(exc, OSError) or not exc.filename else f"{exc.filename}: {exc.strerror}"
+        print(f"dedupe: error: {message}", file=sys.stderr)
+        return 1
+    return 0  # pragma: no cover
