@@ -246,3 +246,24 @@ def test_parquet_shards_and_bad_input(ray_instance: None, tmp_path: Path) -> Non
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match=r"no \.parquet or \.jsonl shards"):
         read_shards(tmp_path / "empty")
+
+
+def test_pipeline_on_ray_matches_local(ray_instance: None, tmp_path: Path) -> None:
+    """deduplicate(backend="ray") keeps the same records, with the same representatives and cleaned texts."""
+    from dedupe.pipeline import deduplicate
+
+    docs = [d for d in planted_corpus(120, seed=5) if d.strip()]
+    site = [f"s{i % 3}" for i in range(len(docs))]
+    recs = [
+        {"id": f"d{i}", "site": site[i], "text": f"Site {site[i]} header\nMenu | Home\n\n{d}\n\nScroll to Top"}
+        for i, d in enumerate(docs)
+    ]
+    local = deduplicate(recs, id_field="id", group_field="site")
+    on_ray = deduplicate(recs, id_field="id", group_field="site", backend="ray")
+    assert on_ray.status.tolist() == local.status.tolist()
+    assert on_ray.duplicate_of == local.duplicate_of
+    assert on_ray.similarity.tobytes() == local.similarity.tobytes()
+    local.write(tmp_path / "local.jsonl")
+    on_ray.write(tmp_path / "ray.jsonl")
+    assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "ray.jsonl").read_bytes()
+    assert local.counts()["near"] > 0 and local.counts()["exact"] > 0

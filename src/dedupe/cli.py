@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--keep", choices=["first", "longest"], default="first", help="record kept per cluster")
     clean.add_argument("--num-perm", type=_positive, default=128, help="MinHash slots (default: 128)")
     clean.add_argument("--workers", type=_positive, default=1, help="processes for hashing (default: 1)")
+    clean.add_argument(
+        "--backend",
+        choices=["local", "ray"],
+        default="local",
+        help="where signatures and LSH grouping run: in process (local, default) or on Ray Data (ray)",
+    )
     _common(clean)
 
     index = sub.add_parser("index", help="a persistent LSH index for incremental crawls")
@@ -124,6 +130,7 @@ def _clean(args: argparse.Namespace) -> int:
         keep=args.keep,
         workers=args.workers,
         progress=_progress(args),
+        backend=args.backend,
     )
     import time
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,9 +32,12 @@ from ._typing import IntArray
 from .clusters import connected_components, pair_similarities
 from .config import ShingleConfig, check_int
 from .errors import ConfigError
-from .lsh import LSHIndex
-from .minhash import EMPTY_VALUE, MinHasher
+from .lsh import _DEFAULT_STAR_ABOVE, LSHIndex
+from .minhash import MinHasher
 from .shingles import shingle_texts
+
+if TYPE_CHECKING:
+    from .backends import Backend
 
 __all__ = [
     "DuplicateResult",
@@ -51,6 +54,8 @@ __all__ = [
 Keep = Literal["first", "longest"]
 Verify = Literal["auto", "estimate", "exact"]
 
+#: Buckets larger than this yield star edges instead of all their pairs (see LSHIndex.candidate_pairs).
+STAR_ABOVE: int = _DEFAULT_STAR_ABOVE
 #: Per-document kinds.
 UNIQUE, KEPT, EXACT, NEAR = "unique", "kept", "exact", "near"
 
@@ -127,15 +132,23 @@ def exact_duplicate_groups(texts: Sequence[str]) -> IntArray:
 
 
 def candidate_pairs(
-    signatures: NDArray[np.uint32], rows: IntArray, threshold: float, num_perm: int
+    signatures: NDArray[np.uint32], rows: IntArray, threshold: float, num_perm: int, backend: Backend | None = None
 ) -> tuple[IntArray, NDArray[np.float64]]:
     """LSH candidate pairs among ``rows`` of ``signatures`` (document rows), with their estimates.
 
-    The band plan is :meth:`LSHIndex.for_threshold`'s (banded below ``threshold``).
+    The band plan is :meth:`LSHIndex.for_threshold`'s (banded below ``threshold``); buckets of more
+    than ``STAR_ABOVE`` rows give star edges. ``backend`` (a :class:`dedupe.backends.Backend`) runs
+    the band-key grouping; in-process numpy when None. The pairs do not depend on the backend.
     """
     index = LSHIndex.for_threshold(threshold, num_perm=num_perm)
-    index.insert(np.arange(len(rows), dtype=np.int64), signatures[rows])
-    local = index.candidate_pairs()
+    if backend is None:
+        index.insert(np.arange(len(rows), dtype=np.int64), signatures[rows])
+        local = index.candidate_pairs(star_above=STAR_ABOVE)
+    else:
+        plan = index.config
+        local = backend.candidate_pairs(
+            signatures[rows], num_bands=plan.num_bands, rows_per_band=plan.rows_per_band, star_above=STAR_ABOVE
+        )
     if len(local) == 0:
         return np.empty((0, 2), dtype=np.int64), np.empty(0)
     pairs = rows[local]
@@ -270,6 +283,7 @@ def find_duplicates(
     verify: Verify = "auto",
     exact_margin: float = 0.15,
     chunk_chars: int | None = None,
+    backend: str | Backend | None = None,
 ) -> DuplicateResult:
     """Find exact and near-duplicate documents and group them into clusters.
 
@@ -285,6 +299,8 @@ def find_duplicates(
         exact_margin: in ``"auto"`` mode, candidates whose estimate is within this distance of
             ``threshold`` are checked exactly.
         chunk_chars: internal chunk size for shingling; results do not depend on it.
+        backend: run the heavy stages on a :class:`dedupe.backends.Backend` (or one named
+            ``"local"`` or ``"ray"``); the result is identical. None means ``"local"`` (in process).
 
     Returns:
         A :class:`DuplicateResult`; results do not depend on chunking or batch size.
@@ -297,22 +313,9 @@ def find_duplicates(
     >>> r.labels.tolist(), r.kind.tolist()
     ([0, 0, 0, 3], ['kept', 'exact', 'near', 'unique'])
     """
-    docs = _check_texts(texts)
-    check_options(threshold=threshold, keep=keep, verify=verify, exact_margin=exact_margin, num_perm=num_perm)
-    n = len(docs)
-    hasher = MinHasher(num_perm=num_perm, seed=seed, ngram_size=ngram_size)
-    kwargs: dict[str, Any] = {} if chunk_chars is None else {"chunk_chars": chunk_chars}
-    sigs, digests = hasher.signatures_and_digests(docs, **kwargs)
-    all_sigs = np.asarray(sigs)
-    exact_first = first_of_groups(digests)
-    lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=n)
-    distinct = np.flatnonzero(exact_first == np.arange(n))
-    sig_distinct = all_sigs[distinct]
-    # Documents without shingles carry the empty signature: never near duplicates.
-    eligible = distinct[~(sig_distinct == EMPTY_VALUE).all(axis=1)]
-    pairs, est = candidate_pairs(all_sigs, eligible, threshold, num_perm)
-    by_row = dict(enumerate(docs))
-    pairs, sim = verify_candidates(
-        pairs, est, threshold, verify, exact_margin, lambda p: shingle_jaccards(by_row, p, hasher.config.shingle)
-    )
-    return resolve_clusters(n, exact_first, pairs, sim, all_sigs, lengths, keep=keep, threshold=float(threshold))
+    from .backends import find_duplicates_on  # backends import this module: import here
+
+    return find_duplicates_on(
+        "local" if backend is None else backend, texts, threshold=threshold, num_perm=num_perm,
+        ngram_size=ngram_size, seed=seed, keep=keep, verify=verify, exact_margin=exact_margin, chunk_chars=chunk_chars,
+    )  # fmt: skip

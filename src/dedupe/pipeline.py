@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 
 from ._pipeline_boilerplate import BoilerplateRun, run_boilerplate
 from ._typing import IntArray, PathLike
+from .backends import get_backend
 from .config import MinHashConfig, ShingleConfig, check_int
 from .duplicates import (
     EXACT,
@@ -307,6 +308,8 @@ def deduplicate(
     workers: int = 1,
     progress: bool = False,
     boilerplate_options: dict[str, Any] | None = None,
+    backend: str = "local",
+    backend_options: dict[str, Any] | None = None,
 ) -> DedupResult:
     """Deduplicate a corpus and find its boilerplate; every record ends kept, duplicate or rejected.
 
@@ -330,6 +333,10 @@ def deduplicate(
         workers: processes for normalizing and signing; the output does not depend on it.
         progress: show progress bars on stderr.
         boilerplate_options: keyword arguments for :class:`~dedupe.boilerplate.BoilerplateModel`.
+        backend: ``"local"`` (in process, streaming, ``workers`` processes) or ``"ray"``: signatures
+            and the band-key grouping run on Ray Data (the texts are collected on the driver).
+            The result is identical.
+        backend_options: keyword arguments for :func:`dedupe.backends.get_backend`.
 
     Returns:
         A :class:`DedupResult`; ``kept + duplicates + rejected == input`` always.
@@ -356,7 +363,7 @@ def deduplicate(
     signed_pos: list[int] = []
     digest_parts: list[bytes] = []
     sig_parts: list[NDArray[np.uint32]] = []
-    signer = _Signer(workers, config)
+    signer = _Signer(workers if backend == "local" else 1, config)
     bar = _progress(progress, "read+sign")
 
     def batches() -> Iterator[list[str]]:
@@ -384,10 +391,22 @@ def deduplicate(
             yield texts
             bar.update(len(texts))
 
+    engine = None if backend == "local" and not backend_options else get_backend(backend, **(backend_options or {}))
     try:
-        for digest_bytes, sigs in signer.map(batches()):
-            digest_parts.append(digest_bytes)
-            sig_parts.append(sigs)
+        if engine is None:
+            for digest_bytes, sigs in signer.map(batches()):
+                digest_parts.append(digest_bytes)
+                sig_parts.append(sigs)
+        else:
+            texts_all = [text for batch in batches() for text in batch]
+            sigs, digests_all = engine.signatures_and_digests(MinHasher.from_config(config), texts_all)
+            sig_parts.append(np.asarray(sigs))
+            digest_parts.append(digests_all.tobytes())
+            del texts_all
+    except BaseException:
+        if engine is not None:
+            engine.close()
+        raise
     finally:
         signer.close()
         bar.close()
@@ -404,7 +423,11 @@ def deduplicate(
     distinct = np.flatnonzero(exact_first == np.arange(m))
     eligible = distinct[~(signatures[distinct] == EMPTY_VALUE).all(axis=1)]
     t = timer.add("exact", t)
-    pairs, est = candidate_pairs(signatures, eligible, float(threshold), num_perm)
+    try:
+        pairs, est = candidate_pairs(signatures, eligible, float(threshold), num_perm, engine)
+    finally:
+        if engine is not None:
+            engine.close()
     t = timer.add("lsh", t)
 
     def exact_jaccard(p: IntArray) -> NDArray[np.float64]:
@@ -465,7 +488,7 @@ def deduplicate(
         "max_chars": max_chars,
         "minhash": config.as_dict(),
         "fingerprint": config.fingerprint(),
-        "lsh_bands": None,
+        "backend": backend,
     }
     result = DedupResult(
         ids=ids,

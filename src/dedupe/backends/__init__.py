@@ -42,13 +42,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._typing import HashArray, IntArray
-from ..clusters import pair_similarities
 from ..config import ShingleConfig, check_int
+from ..duplicates import STAR_ABOVE as DUPLICATES_STAR_ABOVE
 from ..duplicates import (
     DuplicateResult,
     Keep,
     Verify,
     _check_texts,
+    candidate_pairs,
     check_options,
     first_of_groups,
     resolve_clusters,
@@ -56,7 +57,6 @@ from ..duplicates import (
     verify_candidates,
 )
 from ..errors import ConfigError, DedupeError, missing_extra
-from ..lsh import _DEFAULT_STAR_ABOVE, LSHIndex
 from ..minhash import EMPTY_VALUE, MinHasher
 
 __all__ = [
@@ -79,7 +79,7 @@ BACKENDS: tuple[BackendName, ...] = ("local", "ray")
 DEFAULT_BATCH_SIZE = 4096
 
 #: Largest LSH bucket that yields all its pairs (as :meth:`dedupe.LSHIndex.candidate_pairs`).
-STAR_ABOVE: int = _DEFAULT_STAR_ABOVE
+STAR_ABOVE: int = DUPLICATES_STAR_ABOVE
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -304,15 +304,7 @@ def find_duplicates_on(
     # Documents without shingles carry the empty signature: never near duplicates.
     eligible = distinct[~(all_sigs[distinct] == EMPTY_VALUE).all(axis=1)]
     # 2. Candidates among the distinct documents, with the band plan of find_duplicates.
-    plan = LSHIndex.for_threshold(threshold, num_perm=num_perm)
-    local = backend.candidate_pairs(
-        all_sigs[eligible], num_bands=plan.num_bands, rows_per_band=plan.rows_per_band, star_above=STAR_ABOVE
-    )
-    if len(local):
-        pairs = eligible[local]
-        estimates = pair_similarities(all_sigs, pairs)
-    else:
-        pairs, estimates = np.empty((0, 2), dtype=np.int64), np.empty(0)
+    pairs, estimates = candidate_pairs(all_sigs, eligible, threshold, num_perm, backend)
     # 3. Verification: estimates on the driver, exact Jaccard near the threshold on the backend.
     exact_jaccard = _ExactJaccard(backend, docs, hasher.config.shingle, batch_size)
     pairs, sim = verify_candidates(pairs, estimates, threshold, verify, exact_margin, exact_jaccard)
