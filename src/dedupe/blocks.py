@@ -211,6 +211,7 @@ class _Rows:
     trim_rows: IntArray
     trim_keys: HashArray
     trim_words: IntArray
+    parts: list[bytes] | None = None  # normalized UTF-8 of every line (only when asked for)
 
 
 def _hash_parts(parts: list[bytes], seed: int) -> HashArray:
@@ -283,7 +284,7 @@ _B_DROP = 0  # in the mapped byte buffer: a byte to delete (NUL itself maps to a
 _B_SLOW = 1  # in the mapped byte buffer: the first byte of a character that needs normalize_text
 
 
-def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None) -> _Rows:
+def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_parts: bool = False) -> _Rows:
     """Segment and key the lines of ``pieces`` (each at most ``CHUNK_CHARS`` characters).
 
     Works on the UTF-8 bytes of the pieces joined by ``\n``. The mapped buffer holds the normalized
@@ -396,8 +397,20 @@ def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None) -> _Rows:
         char_of = _char_offsets(raw)
         starts, ends, next_starts = char_of(starts), char_of(ends), char_of(next_starts)
     local = piece_chars[piece]
+    if want_parts and len(slow_rows):
+        for i, row in enumerate(slow_rows.tolist()):
+            parts[row] = parts[n_lines + i]
     return _Rows(
-        piece, starts - local, ends - local, next_starts - local, keys, n_words, trim_rows, trim_keys, trim_words
+        piece,
+        starts - local,
+        ends - local,
+        next_starts - local,
+        keys,
+        n_words,
+        trim_rows,
+        trim_keys,
+        trim_words,
+        parts[:n_lines] if want_parts else None,
     )
 
 
@@ -458,9 +471,34 @@ def _trimmed(
 
 
 def _huge_line_rows(text: str, start: int, end: int, next_start: int, seed: int) -> _Rows:
-    norm = _DIGIT_RUN.sub("0", normalize_text(text[start:end], mask_digits=True))
-    words = norm.count(" ") + 1 if norm else 0
-    key = xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass"), seed) if norm else 0
+    """Key one line longer than the chunk size, a chunk at a time (streaming xxh3).
+
+    The line is cut just after an ASCII space (normalization never joins across one: a space
+    neither composes nor reorders), each segment is normalized by the batch path, and the
+    non-empty segments are hashed joined by one space, which is exactly the normalized line.
+    """
+    hasher = xxhash.xxh3_64(seed=seed)
+    words = 0
+    pos = start
+    while pos < end:
+        cut = end
+        if end - pos > CHUNK_CHARS:
+            space = text.rfind(" ", pos + CHUNK_CHARS // 2, pos + CHUNK_CHARS)
+            if space < 0:  # a megabyte without a space: normalize the rest at once
+                norm = _DIGIT_RUN.sub("0", normalize_text(text[pos:end], mask_digits=True))
+                segment = norm.encode("utf-8", "surrogatepass")
+                if segment:
+                    hasher.update(b" " + segment if words else segment)
+                    words += segment.count(b" ") + 1
+                break
+            cut = space + 1
+        rows = _chunk_rows([text[pos:cut]], seed, None, want_parts=True)
+        segment = rows.parts[0] if rows.parts else b""
+        if segment:
+            hasher.update(b" " + segment if words else segment)
+            words += int(rows.n_words[0])
+        pos = cut
+    key = hasher.intdigest() if words else 0
     one = np.zeros(1, dtype=np.int64)
     empty_i = np.empty(0, dtype=np.int64)
     return _Rows(

@@ -1,0 +1,283 @@
+"""Vectorised counting of 64-bit keys: sort, run-length, look up, merge and prune.
+
+Every count here is made by sorting a ``uint64`` array and measuring runs of equal values
+(``np.unique`` or a diff of the sorted array); lookups are ``np.searchsorted`` into a sorted table.
+There is no Python loop per key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._typing import HashArray, IntArray
+from .hashing import fmix64
+
+__all__ = [
+    "BandIndex",
+    "CountTable",
+    "band_keys",
+    "bucket_heads",
+    "combine",
+    "count_distinct",
+    "count_rows",
+    "near_groups",
+    "sorted_search",
+    "union_labels",
+]
+
+_C1 = np.uint64(0x9E3779B97F4A7C15)
+_C2 = np.uint64(0xD6E8FEB86659FD93)
+CountArray = NDArray[np.uint32]
+
+
+def combine(a: HashArray, b: HashArray | IntArray) -> HashArray:
+    """Mix two 64-bit values per row into one (order matters): ``fmix64(a * C1 + fmix64(b ^ C2))``."""
+    left = np.asarray(a, dtype=np.uint64) * _C1
+    right = fmix64(np.asarray(b).astype(np.uint64) ^ _C2)
+    left += right
+    return fmix64(left)
+
+
+def sorted_search(table: HashArray, keys: HashArray) -> IntArray:
+    """``np.searchsorted(table, keys)``, with the keys sorted first when there are many.
+
+    Binary searches for keys in increasing order touch the table almost sequentially; for a few
+    hundred thousand random keys this is about four times faster than searching in input order.
+    """
+    if len(keys) < 4096:
+        out: IntArray = np.searchsorted(table, keys).astype(np.int64, copy=False)
+        return out
+    order = np.argsort(keys)
+    pos = np.empty(len(keys), dtype=np.int64)
+    pos[order] = np.searchsorted(table, keys[order])
+    return pos
+
+
+def count_rows(keys: HashArray) -> IntArray:
+    """For every row, how many rows carry the same key (int64)."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64)
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    out: IntArray = counts[inverse.reshape(-1)].astype(np.int64)
+    return out
+
+
+def count_distinct(keys: HashArray, owners: HashArray | IntArray) -> tuple[HashArray, IntArray]:
+    """Distinct keys (sorted) and, for each, the number of distinct owners that carry it."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    pairs = np.unique(combine(keys, owners), return_index=True)[1]
+    uniq, counts = np.unique(keys[pairs], return_counts=True)
+    return uniq, counts.astype(np.int64)
+
+
+@dataclass
+class CountTable:
+    """A sorted table of distinct ``uint64`` keys with ``uint32`` counts (12 bytes per key).
+
+    Attributes:
+        keys: sorted distinct keys.
+        counts: count of each key (saturates at 2**32 - 1).
+    """
+
+    keys: HashArray
+    counts: CountArray
+
+    @classmethod
+    def empty(cls) -> CountTable:
+        """A table without keys."""
+        return cls(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint32))
+
+    @classmethod
+    def from_counts(cls, keys: HashArray, counts: IntArray) -> CountTable:
+        """A table from distinct sorted ``keys`` and their counts."""
+        return cls(np.ascontiguousarray(keys, dtype=np.uint64), _saturate(counts))
+
+    def __len__(self) -> int:
+        return int(self.keys.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the two arrays."""
+        return int(self.keys.nbytes + self.counts.nbytes)
+
+    def positions(self, keys: HashArray) -> tuple[IntArray, NDArray[np.bool_]]:
+        """Index of each key in the table and whether it is there (index 0 where absent)."""
+        if len(self.keys) == 0 or len(keys) == 0:
+            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        pos = sorted_search(self.keys, keys)
+        pos[pos == len(self.keys)] = 0
+        found: NDArray[np.bool_] = self.keys[pos] == keys
+        return pos, found
+
+    def lookup(self, keys: HashArray) -> IntArray:
+        """Count of each key (0 when absent), int64."""
+        pos, found = self.positions(keys)
+        if len(self.keys) == 0:
+            return np.zeros(len(keys), dtype=np.int64)
+        out: IntArray = np.where(found, self.counts[pos], 0).astype(np.int64)
+        return out
+
+    def contains(self, keys: HashArray) -> NDArray[np.bool_]:
+        """True where the key is in the table."""
+        return self.positions(keys)[1]
+
+    def add(self, keys: HashArray, counts: IntArray) -> None:
+        """Add ``counts`` to distinct sorted ``keys`` (merging with the keys already present)."""
+        if len(keys) == 0:
+            return
+        if len(self.keys) == 0:
+            self.keys, self.counts = np.ascontiguousarray(keys, dtype=np.uint64), _saturate(counts)
+            return
+        all_keys = np.concatenate([self.keys, keys])
+        all_counts = np.concatenate([self.counts.astype(np.int64), counts.astype(np.int64)])
+        order = np.argsort(all_keys, kind="stable")
+        all_keys, all_counts = all_keys[order], all_counts[order]
+        starts = np.flatnonzero(np.concatenate([[True], all_keys[1:] != all_keys[:-1]]))
+        self.keys = all_keys[starts]
+        self.counts = _saturate(np.add.reduceat(all_counts, starts))
+
+    def prune(self, max_keys: int) -> int:
+        """Drop the keys with the lowest counts until at most ``max_keys`` remain.
+
+        Keys of the lowest remaining count are dropped together, so fewer than ``max_keys`` may remain.
+        Returns the smallest count that was kept (``0`` when nothing was dropped).
+        """
+        if len(self.keys) <= max_keys:
+            return 0
+        values, per_value = np.unique(self.counts, return_counts=True)
+        # Smallest threshold t such that the number of keys with count >= t fits.
+        kept_from = np.cumsum(per_value[::-1])[::-1]  # keys with count >= values[i]
+        fits = np.flatnonzero(kept_from <= max_keys)
+        threshold = int(values[fits[0]]) if len(fits) else int(values[-1]) + 1
+        keep = self.counts >= threshold
+        self.keys, self.counts = self.keys[keep], self.counts[keep]
+        return threshold
+
+
+def _saturate(counts: IntArray | CountArray) -> CountArray:
+    return np.minimum(np.asarray(counts, dtype=np.int64), np.iinfo(np.uint32).max).astype(np.uint32)
+
+
+def union_labels(left: IntArray, right: IntArray, n: int) -> IntArray:
+    """Connected components of the graph on ``0 .. n - 1`` with edges ``(left[i], right[i])``.
+
+    Every component is labelled with its smallest node (hooking roots onto the smallest root they
+    touch, then pointer jumping), so labels do not depend on the order of the edges.
+    """
+    parent = np.arange(n, dtype=np.int64)
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    while len(left):
+        a, b = parent[left], parent[right]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        moving = lo != hi
+        if not moving.any():
+            break
+        np.minimum.at(parent, hi[moving], lo[moving])
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+        left, right = left[moving], right[moving]
+    return parent
+
+
+def band_keys(signatures: NDArray[np.uint32], num_bands: int) -> HashArray:
+    """``(num_bands, n)`` uint64 keys: each band's slots mixed into one value (band index salted)."""
+    n, num_perm = signatures.shape
+    rows_per_band = num_perm // num_bands
+    cube = signatures[:, : num_bands * rows_per_band].astype(np.uint64).reshape(n, num_bands, rows_per_band)
+    acc = np.broadcast_to(np.arange(num_bands, dtype=np.uint64)[None, :] + _C2, (n, num_bands)).copy()
+    for j in range(rows_per_band):
+        acc = fmix64(acc * _C1 + cube[:, :, j])
+    out: HashArray = np.ascontiguousarray(acc.T)
+    return out
+
+
+def bucket_heads(sorted_keys: HashArray, order: IntArray) -> IntArray:
+    """For rows sorted by band key (``order``), the first row of each row's bucket."""
+    n = len(sorted_keys)
+    new = np.ones(n, dtype=bool)
+    new[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    heads: IntArray = order[np.flatnonzero(new)][np.cumsum(new) - 1]
+    return heads
+
+
+@dataclass
+class BandIndex:
+    """Band keys of a fixed set of signatures, sorted per band for ``searchsorted`` lookups."""
+
+    keys: HashArray  # (num_bands, n) sorted per band
+    heads: IntArray  # (num_bands, n) first row of each bucket, aligned with keys
+
+    @classmethod
+    def build(cls, signatures: NDArray[np.uint32], num_bands: int) -> BandIndex:
+        keys = band_keys(signatures, num_bands)
+        sorted_keys = np.empty_like(keys)
+        heads = np.empty(keys.shape, dtype=np.int64)
+        for band in range(num_bands):
+            order = np.argsort(keys[band], kind="stable")
+            sorted_keys[band] = keys[band][order]
+            heads[band] = bucket_heads(sorted_keys[band], order)
+        return cls(sorted_keys, heads)
+
+
+def near_groups(
+    signatures: NDArray[np.uint32],
+    num_bands: int,
+    threshold: float,
+    base: NDArray[np.uint32] | None = None,
+    base_index: BandIndex | None = None,
+) -> IntArray:
+    """Group rows whose signatures agree on at least ``threshold`` of their slots (MinHash + LSH).
+
+    Rows sharing a band key are candidates: each is compared with the first row of its bucket and
+    joined to it when the estimated Jaccard similarity reaches ``threshold`` (star edges, so the work
+    is linear in the bucket sizes). With ``base`` (signatures already grouped, e.g. a model's
+    representatives, and their ``base_index``), a new row is also compared with the first base row
+    of each bucket it shares; base rows are nodes ``0 .. len(base) - 1`` and new rows follow.
+
+    Returns:
+        int64 component label (smallest node) of every node, base nodes first.
+    """
+    n_base = 0 if base is None else base.shape[0]
+    n = signatures.shape[0]
+    total = n_base + n
+    if n == 0:
+        return np.arange(total, dtype=np.int64)
+    keys = band_keys(signatures, num_bands)
+    left_parts, right_parts = [], []
+    for band in range(num_bands):
+        if base_index is not None and n_base:
+            bkeys = base_index.keys[band]
+            pos = np.minimum(sorted_search(bkeys, keys[band]), n_base - 1)
+            hit = np.flatnonzero(bkeys[pos] == keys[band])
+            left_parts.append(base_index.heads[band][pos[hit]])
+            right_parts.append(hit + n_base)
+        order = np.argsort(keys[band], kind="stable")
+        heads = bucket_heads(keys[band][order], order)
+        member = heads != order
+        left_parts.append(heads[member] + n_base)
+        right_parts.append(order[member] + n_base)
+    left, right = np.concatenate(left_parts), np.concatenate(right_parts)
+    if len(left) == 0:
+        return np.arange(total, dtype=np.int64)
+    pairs = np.unique(left.astype(np.uint64) << np.uint64(32) | right.astype(np.uint64))
+    left = (pairs >> np.uint64(32)).astype(np.int64)
+    right = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    similar = np.empty(len(left), dtype=bool)
+    step = max(1, (1 << 22) // max(signatures.shape[1], 1))
+    for lo in range(0, len(left), step):
+        a_rows, b_rows = left[lo : lo + step], right[lo : lo + step] - n_base
+        a = np.empty((len(a_rows), signatures.shape[1]), dtype=np.uint32)
+        in_base = a_rows < n_base
+        if base is not None:
+            a[in_base] = base[a_rows[in_base]]
+        a[~in_base] = signatures[a_rows[~in_base] - n_base]
+        similar[lo : lo + step] = (a == signatures[b_rows]).mean(axis=1) >= threshold
+    return union_labels(left[similar], right[similar], total)

@@ -1,0 +1,1056 @@
+"""Repeated boilerplate blocks inside a page and across pages, found as explainable spans.
+
+The unit is the line (:mod:`dedupe.blocks`): its key is the hash of its normalized text (case,
+whitespace, indentation and digits do not matter). A :class:`BoilerplateModel` counts keys over a
+corpus; a line is then flagged, with a reason, when
+
+* ``repeated_in_document``: its key occurs ``min_repeats`` times in its own document;
+* ``frequent_across_documents``: its key occurs in ``min_docs`` documents of its group (site), and
+  in ``min_doc_fraction`` of them; documents that share a near-duplicate ``label`` count once, so an
+  article syndicated to ten sites never becomes boilerplate;
+* ``stoplist``: it is short (``stoplist_max_words``) and ``stoplist_min_groups`` *other* groups hold
+  it ("contact us", "privacy policy": a stoplist learned from the corpus, not written by hand);
+* ``near_repeat``: it is a flagged block plus a short tail ("Learn to use AI like a Pro. Learn
+  More"), or (with ``near_threshold``) a line or paragraph of ``near_min_words`` words whose
+  character-shingle MinHash matches a repeated one ("3 hours ago" / "5 hours ago" is already exact:
+  digits are masked; a changed word or date is near);
+* ``run``: up to ``run_max_gap`` short unflagged lines between two flagged lines of a document.
+
+Two guards from the measurements (``design/boilerplate-probe.md``, method E) keep article text: a line
+of ``long_words`` words needs ``long_min_count`` copies, and a line seen exactly twice that directly
+precedes an unflagged line of ``heading_words`` words stays (a heading repeated in a table of contents).
+
+Consecutive flagged lines with the same reason form one :class:`BoilerplateSpan`: the seed's promo
+(title, text and sixteen logo lines, with blank lines between) is one span repeated nine times, and
+every copy has the same ``group``. Spans cover whole lines, terminators included, so removing them
+and putting them back gives the original text.
+
+Memory: a model keeps 12 bytes per distinct (group, block) key (``uint64`` key, ``uint32`` count),
+12 bytes per distinct short line for the stoplist and per group, and with near-exact grouping
+``8 + 4 * near_num_perm`` bytes per distinct long block; ``max_distinct_blocks`` bounds the first
+table by pruning the lowest counts (the counts that remain are exact or, for blocks pruned before,
+lower bounds: pruning can only unflag, never flag).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import xxhash
+from numpy.typing import NDArray
+
+from ._counting import BandIndex, CountTable, combine, count_distinct, count_rows, near_groups
+from ._typing import BoolArray, HashArray, IntArray, PathLike
+from .blocks import LineTable, split_lines
+from .config import BoilerplateConfig
+from .errors import ConfigError, CorruptFileError, IncompatibleSignaturesError
+from .hashing import fmix64
+from .minhash import MinHasher
+
+__all__ = [
+    "REASONS",
+    "BoilerplateModel",
+    "BoilerplateSpan",
+    "Reason",
+    "find_boilerplate",
+    "strip_boilerplate",
+]
+
+Reason = Literal["repeated_in_document", "frequent_across_documents", "near_repeat", "stoplist", "run"]
+#: Every reason, in order of precedence (a line that meets several gets the first).
+REASONS: tuple[Reason, ...] = ("repeated_in_document", "frequent_across_documents", "near_repeat", "stoplist", "run")
+_REP, _FREQ, _NEAR, _STOP, _RUN = 1, 2, 3, 4, 5
+
+#: Version of the saved model layout.
+MODEL_FORMAT_VERSION = 1
+_MANIFEST = "manifest.json"
+_FORMAT_NAME = "dedupe-boilerplate-model"
+_PREVIEW = 60
+
+
+@dataclass(frozen=True, slots=True)
+class BoilerplateSpan:
+    """One boilerplate block in one document.
+
+    Attributes:
+        start: offset of the block's first character in the original text.
+        end: offset just past the block (its last line's terminator included).
+        reason: why it is boilerplate (one of :data:`REASONS`).
+        count: the evidence: copies in the document, documents (clusters) of the group, or other
+            groups holding it, whichever the reason names; for a block of several lines the
+            smallest over its lines; for ``run`` the number of lines in the run.
+        group: id shared by every occurrence of the same block (same lines, same reason), across
+            documents; a 64-bit int.
+        text: the block's first characters, stripped (a preview for reading; slice the original
+            text with ``start`` and ``end`` for the block itself).
+    """
+
+    start: int
+    end: int
+    reason: Reason
+    count: int
+    group: int
+    text: str = ""
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+# ---------------------------------------------------------------------------------------------
+# Input checks
+
+
+def _check_texts(texts: Iterable[str]) -> list[str]:
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"texts must be a sequence of str, not a single {type(texts).__name__}")
+    out = list(texts)
+    for i, text in enumerate(out):
+        if not isinstance(text, str):
+            raise TypeError(f"texts[{i}] must be a str (got {type(text).__name__}: {text!r:.60})")
+    return out
+
+
+def _group_keys(groups: Sequence[Hashable] | None, n: int) -> HashArray:
+    """One 64-bit key per document: the hash of its group (str or int); all equal without groups."""
+    if groups is None:
+        return np.zeros(n, dtype=np.uint64)
+    if isinstance(groups, (str, bytes)):
+        raise TypeError("groups must be a sequence with one str or int per text, not a single string")
+    values = list(groups)
+    if len(values) != n:
+        raise ConfigError(f"groups must have one entry per text: got {len(values)} groups for {n} texts")
+    out = np.empty(n, dtype=np.uint64)
+    memo: dict[tuple[str, str | int], int] = {}
+    for i, value in enumerate(values):
+        tag: tuple[str, str | int]
+        if isinstance(value, str):
+            tag = ("s", value)
+        elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            tag = ("i", int(value))
+        else:
+            raise TypeError(f"groups[{i}] must be a str or an int (got {type(value).__name__}: {value!r:.60})")
+        cached = memo.get(tag)
+        if cached is None:
+            data = tag[0].encode() + str(tag[1]).encode("utf-8", "surrogatepass")
+            cached = memo[tag] = xxhash.xxh3_64_intdigest(data)
+        out[i] = cached
+    return out
+
+
+def _labels(labels: Sequence[int] | NDArray[Any] | None, n: int) -> IntArray:
+    """One int label per document (near-duplicate cluster); every document its own without labels."""
+    if labels is None:
+        return np.arange(n, dtype=np.int64)
+    if isinstance(labels, (str, bytes)):
+        raise TypeError("labels must be a sequence of ints, one per text")
+    arr = np.asarray(labels)
+    if arr.ndim != 1 or len(arr) != n:
+        raise ConfigError(f"labels must have one int per text: got shape {arr.shape} for {n} texts")
+    if n and arr.dtype.kind not in "iu":
+        bad = next((i for i, v in enumerate(labels) if isinstance(v, bool) or not isinstance(v, (int, np.integer))), 0)
+        raise TypeError(f"labels[{bad}] must be an int (got {type(list(labels)[bad]).__name__})")
+    return arr.astype(np.int64, copy=False)
+
+
+def _make_config(config: BoilerplateConfig | None, options: dict[str, Any]) -> BoilerplateConfig:
+    if config is not None and not isinstance(config, BoilerplateConfig):
+        raise TypeError(f"config must be a BoilerplateConfig (got {type(config).__name__})")
+    names = {f.name for f in fields(BoilerplateConfig)}
+    unknown = sorted(set(options) - names)
+    if unknown:
+        raise TypeError(
+            f"unknown boilerplate option(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(names))}"
+        )
+    base = config if config is not None else BoilerplateConfig()
+    return replace(base, **options) if options else base
+
+
+# ---------------------------------------------------------------------------------------------
+# A batch of documents, segmented and keyed
+
+
+@dataclass
+class _Batch:
+    """The non-blank lines of a batch, with their keys (rows are positions in ``rows``)."""
+
+    texts: list[str]
+    table: LineTable
+    rows: IntArray  # table rows of the non-blank lines
+    doc: IntArray  # document of each non-blank line
+    keys: HashArray  # exact line keys
+    ckeys: HashArray  # canonical keys (near-exact groups); equal to keys on the exact path
+    words: IntArray
+    doc_groups: HashArray  # per document
+    doc_labels: IntArray  # per document
+
+
+def _prepare(
+    texts: Iterable[str],
+    groups: Sequence[Hashable] | None,
+    labels: Sequence[int] | NDArray[Any] | None,
+    config: BoilerplateConfig,
+) -> _Batch:
+    docs = _check_texts(texts)
+    doc_groups = _group_keys(groups, len(docs))
+    doc_labels = _labels(labels, len(docs))
+    table = split_lines(
+        docs,
+        seed=config.seed,
+        trim_words=config.trim_words,
+        trim_min_kept=config.trim_min_kept,
+        trim_max_words=config.trim_max_words,
+    )
+    rows = np.flatnonzero(table.n_words > 0)
+    doc = table.docs()[rows]
+    keys = table.keys[rows]
+    return _Batch(docs, table, rows, doc, keys, keys, table.n_words[rows], doc_groups, doc_labels)
+
+
+# ---------------------------------------------------------------------------------------------
+# Near-exact groups
+
+
+class _Reps:
+    """Near-exact representatives: one MinHash signature per canonical long block, and aliases.
+
+    ``keys`` (sorted) are canonical block keys, ``sigs`` their signatures, ``counts`` the documents
+    that held the group; ``alias_keys`` (sorted) map other exact keys to ``alias_canon``.
+    """
+
+    def __init__(self, num_perm: int) -> None:
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.counts = np.zeros(0, dtype=np.uint32)
+        self.sigs = np.zeros((0, num_perm), dtype=np.uint32)
+        self.alias_keys = np.zeros(0, dtype=np.uint64)
+        self.alias_canon = np.zeros(0, dtype=np.uint64)
+        self._index: BandIndex | None = None
+
+    @property
+    def nbytes(self) -> int:
+        return int(
+            self.keys.nbytes + self.counts.nbytes + self.sigs.nbytes + self.alias_keys.nbytes + self.alias_canon.nbytes
+        )
+
+    def index(self, num_bands: int) -> BandIndex:
+        if self._index is None:
+            self._index = BandIndex.build(self.sigs, num_bands)
+        return self._index
+
+    def aliases(self, keys: HashArray) -> tuple[BoolArray, HashArray]:
+        """Whether each key has an alias, and its canonical key."""
+        if len(self.alias_keys) == 0:
+            return np.zeros(len(keys), dtype=bool), keys
+        pos = np.minimum(np.searchsorted(self.alias_keys, keys), len(self.alias_keys) - 1)
+        hit = self.alias_keys[pos] == keys
+        return hit, np.where(hit, self.alias_canon[pos], keys)
+
+    def add(self, keys: HashArray, sigs: NDArray[np.uint32], alias_keys: HashArray, alias_canon: HashArray) -> None:
+        if len(keys):
+            all_keys = np.concatenate([self.keys, keys])
+            order = np.argsort(all_keys, kind="stable")
+            self.keys = all_keys[order]
+            self.counts = np.concatenate([self.counts, np.zeros(len(keys), dtype=np.uint32)])[order]
+            self.sigs = np.concatenate([self.sigs, sigs])[order]
+            self._index = None
+        if len(alias_keys):
+            all_alias = np.concatenate([self.alias_keys, alias_keys])
+            order = np.argsort(all_alias, kind="stable")
+            self.alias_keys = all_alias[order]
+            self.alias_canon = np.concatenate([self.alias_canon, alias_canon])[order]
+
+    def count(self, canon: HashArray, docs: IntArray) -> None:
+        """Add one per distinct (canonical key, document) to the representatives' counts."""
+        if len(self.keys) == 0 or len(canon) == 0:
+            return
+        keys, per_key = count_distinct(canon, docs)
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        hit = self.keys[pos] == keys
+        totals = self.counts.astype(np.int64)
+        np.add.at(totals, pos[hit], per_key[hit])
+        self.counts = np.minimum(totals, np.iinfo(np.uint32).max).astype(np.uint32)
+
+    def prune(self, max_keys: int) -> None:
+        """Keep the ``max_keys`` representatives with the highest counts (and the aliases onto them)."""
+        if len(self.keys) <= max_keys:
+            return
+        keep = np.sort(np.argsort(-self.counts.astype(np.int64), kind="stable")[:max_keys])
+        self.keys, self.counts, self.sigs = self.keys[keep], self.counts[keep], self.sigs[keep]
+        self._index = None
+        if len(self.alias_keys):
+            pos = np.minimum(np.searchsorted(self.keys, self.alias_canon), max(len(self.keys) - 1, 0))
+            ok = self.keys[pos] == self.alias_canon if len(self.keys) else np.zeros(len(self.alias_keys), bool)
+            self.alias_keys, self.alias_canon = self.alias_keys[ok], self.alias_canon[ok]
+
+
+def _canonicalize(model: BoilerplateModel, batch: _Batch, *, learn: bool) -> None:
+    """Give every long line of the batch the key of its near-exact group (``batch.ckeys``).
+
+    Lines of at least ``near_min_words`` words are signed (character shingles, digits masked) once
+    per distinct key; a key already known to the model (as a representative or an alias) is not
+    signed again. New keys are banded against the model's representatives and against each other;
+    a group takes the key of the model representative it joins, else its smallest key. With
+    ``learn`` the new representatives and aliases are stored in the model.
+    """
+    cfg = model._config
+    if cfg.near_threshold is None:
+        return
+    long_rows = np.flatnonzero(batch.words >= cfg.near_min_words)
+    if len(long_rows) == 0:
+        return
+    reps = model._reps
+    uniq, first, inverse = np.unique(batch.keys[long_rows], return_index=True, return_inverse=True)
+    aliased, canon = reps.aliases(uniq)
+    if len(reps.keys):
+        pos = np.minimum(np.searchsorted(reps.keys, uniq), len(reps.keys) - 1)
+        known = aliased | (reps.keys[pos] == uniq)
+    else:
+        known = aliased
+    unknown = np.flatnonzero(~known)
+    if len(unknown):
+        table = batch.table
+        rows = batch.rows[long_rows[first[unknown]]]
+        docs = batch.doc[long_rows[first[unknown]]]
+        texts = [
+            batch.texts[d][s:e]
+            for d, s, e in zip(docs.tolist(), table.starts[rows].tolist(), table.ends[rows].tolist(), strict=True)
+        ]
+        hasher = MinHasher(cfg.near_num_perm, cfg.seed, kind="char", ngram_size=cfg.near_ngram_size, mask_digits=True)
+        sigs = np.asarray(hasher.signatures(texts))
+        n_base = len(reps.keys)
+        labels = near_groups(
+            sigs,
+            cfg.near_num_bands,
+            cfg.near_threshold,
+            base=reps.sigs if n_base else None,
+            base_index=reps.index(cfg.near_num_bands) if n_base else None,
+        )
+        node_keys = np.concatenate([reps.keys, uniq[unknown]])
+        has_rep = np.zeros(len(node_keys), dtype=bool)
+        np.logical_or.at(has_rep, labels[:n_base], True)
+        top = np.iinfo(np.uint64).max
+        rep_min = np.full(len(node_keys), top, dtype=np.uint64)
+        np.minimum.at(rep_min, labels[:n_base], reps.keys)
+        any_min = np.full(len(node_keys), top, dtype=np.uint64)
+        np.minimum.at(any_min, labels, node_keys)
+        new_labels = labels[n_base:]
+        new_canon = np.where(has_rep[new_labels], rep_min[new_labels], any_min[new_labels])
+        canon[unknown] = new_canon
+        if learn:
+            own = new_canon == uniq[unknown]
+            reps.add(uniq[unknown][own], sigs[own], uniq[unknown][~own], new_canon[~own])
+    ckeys = batch.ckeys.copy()
+    ckeys[long_rows] = canon[inverse.reshape(-1)]
+    batch.ckeys = ckeys
+    if learn:
+        reps.count(ckeys[long_rows], batch.doc[long_rows])
+
+
+# ---------------------------------------------------------------------------------------------
+# The model
+
+
+class BoilerplateModel:
+    """Block counts learned from a corpus, and the rules that turn them into boilerplate spans.
+
+    Fit it on a corpus (a site's pages, a crawl), then find or strip the boilerplate of the same
+    texts or of new ones: a block is frequent when the *fitted* corpus holds it in ``min_docs``
+    documents of the text's group (fit on a corpus that includes the texts, or :meth:`update` with
+    them first). Within-document repeats always come from the text itself.
+
+    Args:
+        config: a :class:`~dedupe.config.BoilerplateConfig`; keyword options override its fields.
+
+    >>> pages = ["Home\\nAbout us\\nFirst story, told once.", "Home\\nAbout us\\nSecond story, told once."]
+    >>> model = BoilerplateModel.fit(pages, groups=["a.com", "a.com"])
+    >>> [(s.reason, s.count, pages[0][s.start:s.end]) for s in model.find(pages[:1], groups=["a.com"])[0]]
+    [('frequent_across_documents', 2, 'Home\\nAbout us\\n')]
+    >>> model.strip(pages, groups=["a.com", "a.com"])
+    ['First story, told once.', 'Second story, told once.']
+    """
+
+    def __init__(self, config: BoilerplateConfig | None = None, **options: Any) -> None:
+        self._config = _make_config(config, options)
+        self._site = CountTable.empty()  # combine(key, group) -> documents (clusters)
+        self._groups = CountTable.empty()  # group -> documents (clusters)
+        self._stop = CountTable.empty()  # short line key -> groups holding it
+        self._reps = _Reps(self._config.near_num_perm)
+        self._n_docs = 0
+        self._pruned_below = 0
+
+    # -- fitting -------------------------------------------------------------------------------
+
+    @classmethod
+    def fit(
+        cls,
+        texts: Iterable[str],
+        *,
+        groups: Sequence[Hashable] | None = None,
+        labels: Sequence[int] | NDArray[Any] | None = None,
+        config: BoilerplateConfig | None = None,
+        **options: Any,
+    ) -> BoilerplateModel:
+        """Count the blocks of ``texts`` in a new model.
+
+        Args:
+            texts: the documents.
+            groups: one ``str`` or ``int`` per text (its site or domain); without it the corpus is
+                one group.
+            labels: one int per text; texts with the same label (a near-duplicate cluster) count
+                as one document. Without it every text is its own cluster.
+            config: the settings; keyword ``options`` override its fields.
+
+        Raises:
+            TypeError: a text is not a ``str`` (the message names its index), or a group is not a
+                ``str`` or ``int``, or an option is unknown.
+            ConfigError: ``groups`` or ``labels`` do not have one entry per text, or an option is invalid.
+        """
+        model = cls(config, **options)
+        return model.update(texts, groups=groups, labels=labels)
+
+    def update(
+        self,
+        texts: Iterable[str],
+        *,
+        groups: Sequence[Hashable] | None = None,
+        labels: Sequence[int] | NDArray[Any] | None = None,
+    ) -> BoilerplateModel:
+        """Add the blocks of more texts to the counts (labels are distinct from earlier calls'); return self."""
+        batch = _prepare(texts, groups, labels, self._config)
+        _canonicalize(self, batch, learn=True)
+        self._add(batch)
+        return self
+
+    def _add(self, batch: _Batch) -> None:
+        cfg = self._config
+        row_groups = batch.doc_groups[batch.doc]
+        row_labels = batch.doc_labels[batch.doc]
+        site_keys = combine(batch.ckeys, row_groups)
+        uniq, counts = count_distinct(site_keys, row_labels)
+        if cfg.stoplist_min_groups:
+            short = np.flatnonzero(batch.words <= cfg.stoplist_max_words)
+            # One row per (line, cluster): a syndicated copy does not add groups.
+            first = np.unique(combine(batch.ckeys[short], row_labels[short]), return_index=True)[1]
+            pairs, where = np.unique(site_keys[short][first], return_index=True)
+            new = ~self._site.contains(pairs)
+            stop_keys, stop_counts = np.unique(batch.ckeys[short][first][where[new]], return_counts=True)
+            self._stop.add(stop_keys, stop_counts.astype(np.int64))
+        self._site.add(uniq, counts)
+        g_uniq, g_counts = count_distinct(batch.doc_groups, batch.doc_labels)
+        self._groups.add(g_uniq, g_counts)
+        self._n_docs += len(batch.texts)
+        if len(self._site) > cfg.max_distinct_blocks:
+            self._pruned_below = max(self._pruned_below, self._site.prune(cfg.max_distinct_blocks))
+        if len(self._stop) > cfg.max_distinct_blocks:
+            self._stop.prune(cfg.max_distinct_blocks)
+        self._reps.prune(cfg.max_distinct_blocks)
+
+    # -- applying -------------------------------------------------------------------------------
+
+    def find(self, texts: Iterable[str], *, groups: Sequence[Hashable] | None = None) -> list[list[BoilerplateSpan]]:
+        """Find the boilerplate spans of every text.
+
+        Returns:
+            One list per text of :class:`BoilerplateSpan`, sorted by ``start``, disjoint.
+        """
+        batch = _prepare(texts, groups, None, self._config)
+        _canonicalize(self, batch, learn=False)
+        return _spans(batch, _Decision.of(self, batch))
+
+    def strip(
+        self,
+        texts: Iterable[str],
+        *,
+        groups: Sequence[Hashable] | None = None,
+        keep: Literal["none", "first"] = "none",
+    ) -> list[str]:
+        """Remove the boilerplate spans (and the blank lines they leave) from every text.
+
+        Args:
+            texts: the documents.
+            groups: one group per text, as in :meth:`fit`.
+            keep: ``"none"`` removes every span; ``"first"`` keeps the first occurrence (in the
+                order of ``texts``) of every block (``group``).
+
+        Returns:
+            The texts with the spans removed; everything else is kept byte for byte.
+        """
+        batch = _prepare(texts, groups, None, self._config)
+        _canonicalize(self, batch, learn=False)
+        return _strip(batch, _Decision.of(self, batch), keep)
+
+    # -- introspection --------------------------------------------------------------------------
+
+    @property
+    def config(self) -> BoilerplateConfig:
+        """The settings."""
+        return self._config
+
+    @property
+    def n_docs(self) -> int:
+        """Texts counted so far."""
+        return self._n_docs
+
+    @property
+    def n_blocks(self) -> int:
+        """Distinct (group, block) keys held."""
+        return len(self._site)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the count tables."""
+        return self._site.nbytes + self._groups.nbytes + self._stop.nbytes + self._reps.nbytes
+
+    def __repr__(self) -> str:
+        return (
+            f"BoilerplateModel(n_docs={self._n_docs}, n_groups={len(self._groups)}, "
+            f"n_blocks={len(self._site)}, stoplist={len(self._stop)}, {self._config.fingerprint()})"
+        )
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    def save(self, path: PathLike) -> None:
+        """Write the model to the directory ``path`` (created if needed).
+
+        Layout: ``manifest.json`` (format version, config and its fingerprint, dedupe version,
+        counts) and one ``.npy`` per array, saved with ``allow_pickle=False``. The manifest is
+        written last (atomically), so an interrupted save is detected on load.
+        """
+        from . import __version__
+
+        directory = Path(path)
+        directory.mkdir(parents=True, exist_ok=True)
+        manifest_path = directory / _MANIFEST
+        manifest_path.unlink(missing_ok=True)
+        arrays = self._arrays()
+        for name, array in arrays.items():
+            with open(directory / f"{name}.npy", "wb") as fh:
+                np.save(fh, array, allow_pickle=False)
+        manifest = {
+            "format": _FORMAT_NAME,
+            "format_version": MODEL_FORMAT_VERSION,
+            "dedupe_version": __version__,
+            "config": self._config.as_dict(),
+            "config_fingerprint": self._config.fingerprint(),
+            "n_docs": self._n_docs,
+            "pruned_below": self._pruned_below,
+            "arrays": {
+                name: {"file": f"{name}.npy", "dtype": str(a.dtype), "shape": list(a.shape)}
+                for name, a in arrays.items()
+            },
+        }
+        partial = directory / (_MANIFEST + ".partial")
+        partial.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(partial, manifest_path)
+
+    def _arrays(self) -> dict[str, NDArray[Any]]:
+        return {
+            "site_keys": self._site.keys,
+            "site_counts": self._site.counts,
+            "group_keys": self._groups.keys,
+            "group_counts": self._groups.counts,
+            "stop_keys": self._stop.keys,
+            "stop_counts": self._stop.counts,
+            "near_keys": self._reps.keys,
+            "near_counts": self._reps.counts,
+            "near_signatures": self._reps.sigs,
+            "alias_keys": self._reps.alias_keys,
+            "alias_canon": self._reps.alias_canon,
+        }
+
+    @classmethod
+    def load(cls, path: PathLike, *, config: BoilerplateConfig | None = None) -> BoilerplateModel:
+        """Read a model written by :meth:`save`.
+
+        Args:
+            path: the model directory.
+            config: if given, it must equal the saved config (else ``IncompatibleSignaturesError``).
+
+        Raises:
+            FileNotFoundError: ``path`` is not a directory.
+            CorruptFileError: the manifest or an array is missing, unreadable, truncated, of another
+                format version, or inconsistent; the message names the file.
+            IncompatibleSignaturesError: ``config`` differs from the saved one.
+        """
+        directory = Path(path)
+        if not directory.is_dir():
+            raise FileNotFoundError(f"no saved BoilerplateModel at {directory}: not a directory")
+        manifest_path = directory / _MANIFEST
+        manifest = _read_manifest(manifest_path)
+        saved = _manifest_config(manifest, manifest_path)
+        if config is not None and config != saved:
+            raise IncompatibleSignaturesError(
+                f"{directory}: the model was saved with {saved.fingerprint()} ({saved.describe()}) "
+                f"but {config.fingerprint()} ({config.describe()}) was asked for"
+            )
+        model = cls(saved)
+        specs = manifest.get("arrays")
+        if not isinstance(specs, dict):
+            raise CorruptFileError(f"{manifest_path}: 'arrays' must be an object")
+        arrays: dict[str, NDArray[Any]] = {}
+        for name, array in model._arrays().items():
+            arrays[name] = _load_array(directory, name, array.dtype, array.ndim, specs)
+        pairs = (
+            ("site_keys", "site_counts"),
+            ("group_keys", "group_counts"),
+            ("stop_keys", "stop_counts"),
+            ("near_keys", "near_counts"),
+            ("near_keys", "near_signatures"),
+            ("alias_keys", "alias_canon"),
+        )
+        for keys_name, values_name in pairs:
+            keys, values = arrays[keys_name], arrays[values_name]
+            if keys.shape[0] != values.shape[0]:
+                raise CorruptFileError(
+                    f"{directory / (values_name + '.npy')}: {values.shape[0]} rows for {keys.shape[0]} keys"
+                )
+            if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+                raise CorruptFileError(f"{directory / (keys_name + '.npy')}: keys are not sorted and distinct")
+        if arrays["near_signatures"].shape[1] != saved.near_num_perm:
+            raise CorruptFileError(
+                f"{directory / 'near_signatures.npy'}: {arrays['near_signatures'].shape[1]} slots, "
+                f"the config says near_num_perm={saved.near_num_perm}"
+            )
+        model._site = CountTable(arrays["site_keys"], arrays["site_counts"])
+        model._groups = CountTable(arrays["group_keys"], arrays["group_counts"])
+        model._stop = CountTable(arrays["stop_keys"], arrays["stop_counts"])
+        reps = model._reps
+        reps.keys, reps.counts, reps.sigs = arrays["near_keys"], arrays["near_counts"], arrays["near_signatures"]
+        reps.alias_keys, reps.alias_canon = arrays["alias_keys"], arrays["alias_canon"]
+        model._n_docs = _int_field(manifest, manifest_path, "n_docs")
+        model._pruned_below = _int_field(manifest, manifest_path, "pruned_below")
+        return model
+
+
+def _read_manifest(manifest_path: Path) -> dict[str, Any]:
+    try:
+        text = manifest_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CorruptFileError(
+            f"{manifest_path}: missing; {manifest_path.parent} is not a saved BoilerplateModel, "
+            "or its save was interrupted (save writes the manifest last)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorruptFileError(f"{manifest_path}: cannot be read ({exc})") from exc
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CorruptFileError(f"{manifest_path}: not valid JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT_NAME:
+        raise CorruptFileError(f"{manifest_path}: not a {_FORMAT_NAME} manifest")
+    version = manifest.get("format_version")
+    if version != MODEL_FORMAT_VERSION:
+        raise CorruptFileError(
+            f"{manifest_path}: format_version {version!r} is not supported (this dedupe reads "
+            f"{MODEL_FORMAT_VERSION}); refit the model with this version"
+        )
+    return manifest
+
+
+def _int_field(manifest: dict[str, Any], manifest_path: Path, key: str) -> int:
+    value = manifest.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise CorruptFileError(f"{manifest_path}: {key!r} must be a non-negative int (got {value!r})")
+    return value
+
+
+def _manifest_config(manifest: dict[str, Any], manifest_path: Path) -> BoilerplateConfig:
+    raw = manifest.get("config")
+    if not isinstance(raw, dict):
+        raise CorruptFileError(f"{manifest_path}: 'config' must be an object")
+    try:
+        config = BoilerplateConfig(**raw)
+    except (TypeError, ConfigError) as exc:
+        raise CorruptFileError(f"{manifest_path}: invalid config ({exc})") from exc
+    if manifest.get("config_fingerprint") != config.fingerprint():
+        raise CorruptFileError(
+            f"{manifest_path}: config_fingerprint {manifest.get('config_fingerprint')!r} does not match "
+            f"the config ({config.fingerprint()})"
+        )
+    return config
+
+
+def _load_array(directory: Path, name: str, dtype: np.dtype[Any], ndim: int, specs: dict[str, Any]) -> NDArray[Any]:
+    path = directory / f"{name}.npy"
+    spec = specs.get(name)
+    if not isinstance(spec, dict) or not isinstance(spec.get("shape"), list):
+        raise CorruptFileError(f"{directory / _MANIFEST}: no valid entry for array {name!r}")
+    try:
+        with open(path, "rb") as fh:
+            array = np.load(fh, allow_pickle=False)
+    except FileNotFoundError:
+        raise CorruptFileError(f"{path}: missing") from None
+    except (OSError, ValueError, EOFError) as exc:
+        raise CorruptFileError(f"{path}: cannot be read as a .npy array ({exc})") from exc
+    if array.dtype != dtype or array.ndim != ndim:
+        raise CorruptFileError(f"{path}: expected a {ndim}-d {dtype} array (got {array.ndim}-d {array.dtype})")
+    if list(array.shape) != spec["shape"]:
+        raise CorruptFileError(f"{path}: shape {list(array.shape)} does not match the manifest's {spec['shape']}")
+    return np.ascontiguousarray(array)
+
+
+# ---------------------------------------------------------------------------------------------
+# Decisions: one reason, count and key per non-blank line
+
+
+@dataclass
+class _Decision:
+    """Per non-blank row of a batch: reason code (0 = content), count, and the key it is about."""
+
+    reason: NDArray[np.int8]
+    count: IntArray
+    key: HashArray
+
+    @classmethod
+    def of(cls, model: BoilerplateModel, batch: _Batch) -> _Decision:
+        cfg = model._config
+        n = len(batch.rows)
+        row_groups = batch.doc_groups[batch.doc]
+        words = batch.words
+        long = words >= cfg.long_words
+        doc_keys = combine(batch.keys, batch.doc)
+        page = count_rows(doc_keys)
+        cpage = page if batch.ckeys is batch.keys else count_rows(combine(batch.ckeys, batch.doc))
+        site = model._site.lookup(combine(batch.ckeys, row_groups))
+        need_page = np.where(long, max(cfg.long_min_count, cfg.min_repeats), cfg.min_repeats)
+        need_site = np.where(long, max(cfg.long_min_count, cfg.min_docs), cfg.min_docs)
+        if cfg.min_doc_fraction > 0:
+            sizes = model._groups.lookup(row_groups)
+            need_site = np.maximum(need_site, np.ceil(cfg.min_doc_fraction * sizes - 1e-9).astype(np.int64))
+        reason = np.zeros(n, dtype=np.int8)
+        count = np.zeros(n, dtype=np.int64)
+        key = batch.ckeys.copy()
+
+        def assign(mask: BoolArray, code: int, values: IntArray) -> None:
+            mask = mask & (reason == 0)
+            reason[mask] = code
+            count[mask] = values[mask]
+
+        assign(page >= need_page, _REP, page)
+        assign(cpage >= need_page, _NEAR, cpage)
+        frequent = site >= need_site
+        assign(frequent & (batch.ckeys == batch.keys), _FREQ, site)
+        assign(frequent, _NEAR, site)
+        if cfg.stoplist_min_groups:
+            holders = model._stop.lookup(batch.ckeys) - (site > 0)
+            assign((words <= cfg.stoplist_max_words) & (holders >= cfg.stoplist_min_groups), _STOP, holders)
+        if cfg.trim_words and len(batch.table.trim_rows):
+            _trimmed(model, batch, reason, count, key, doc_keys, row_groups)
+        if cfg.heading_words:
+            _heading_guard(batch, reason, page, cfg.heading_words)
+        if cfg.run_max_gap and cfg.run_max_words:
+            _fill_runs(batch, reason, count, cfg.run_max_gap, cfg.run_max_words)
+        return cls(reason, count, key)
+
+
+def _trimmed(
+    model: BoilerplateModel,
+    batch: _Batch,
+    reason: NDArray[np.int8],
+    count: IntArray,
+    key: HashArray,
+    doc_keys: HashArray,
+    row_groups: HashArray,
+) -> None:
+    """Flag short unflagged lines that are a flagged block of their document (or group) plus a tail."""
+    cfg = model._config
+    table = batch.table
+    position = np.full(len(table), -1, dtype=np.int64)
+    position[batch.rows] = np.arange(len(batch.rows))
+    rows = position[table.trim_rows]
+    ok = (rows >= 0) & (table.trim_words >= cfg.trim_min_kept)
+    rows, tkeys = rows[ok], table.trim_keys[ok]
+    open_rows = reason[rows] == 0
+    rows, tkeys = rows[open_rows], tkeys[open_rows]
+    if len(rows) == 0:
+        return
+    flagged = (reason > 0) & (reason != _RUN)
+    marked = CountTable.from_counts(*np.unique(doc_keys[flagged], return_counts=True))
+    in_doc = marked.lookup(combine(tkeys, batch.doc[rows]))
+    site = model._site.lookup(combine(tkeys, row_groups[rows]))
+    hit_count = np.where(in_doc > 0, in_doc + 1, np.where(site >= cfg.min_docs, site, 0))
+    hit = hit_count > 0
+    # A line may have several cuts; the first hit wins.
+    rows, tkeys, hit_count = rows[hit], tkeys[hit], hit_count[hit]
+    rows, first = np.unique(rows, return_index=True)
+    reason[rows] = _NEAR
+    count[rows] = hit_count[first]
+    key[rows] = tkeys[first]
+
+
+def _next_in_doc(batch: _Batch) -> tuple[IntArray, BoolArray]:
+    """Index of the next non-blank row, and whether it is in the same document."""
+    n = len(batch.rows)
+    nxt = np.minimum(np.arange(1, n + 1), n - 1)
+    same = np.zeros(n, dtype=bool)
+    if n > 1:
+        same[:-1] = batch.doc[1:] == batch.doc[:-1]
+    return nxt, same
+
+
+def _heading_guard(batch: _Batch, reason: NDArray[np.int8], page: IntArray, heading_words: int) -> None:
+    """Guard 2: keep a line seen exactly twice in its document that introduces a long unflagged line."""
+    nxt, same = _next_in_doc(batch)
+    guard = (reason > 0) & (page == 2) & same & (reason[nxt] == 0) & (batch.words[nxt] >= heading_words)
+    reason[guard] = 0
+
+
+def _fill_runs(batch: _Batch, reason: NDArray[np.int8], count: IntArray, max_gap: int, max_words: int) -> None:
+    """Flag gaps of at most ``max_gap`` short unflagged lines between two flagged lines of a document."""
+    n = len(batch.rows)
+    if n < 3:
+        return
+    flagged = reason > 0
+    idx = np.arange(n)
+    prev = np.maximum.accumulate(np.where(flagged, idx, -1))
+    nxt = np.minimum.accumulate(np.where(flagged, idx, n)[::-1])[::-1]
+    gap = ~flagged & (prev >= 0) & (nxt < n)
+    if not gap.any():
+        return
+    prev_c, next_c = np.maximum(prev, 0), np.minimum(nxt, n - 1)
+    long_lines = np.concatenate([[0], np.cumsum(~flagged & (batch.words > max_words))])
+    gap &= batch.doc[prev_c] == batch.doc[next_c]
+    gap &= (next_c - prev_c - 1) <= max_gap
+    gap &= long_lines[next_c] - long_lines[prev_c + 1] == 0
+    reason[gap] = _RUN
+    count[gap] = (next_c - prev_c - 1)[gap]
+
+
+# ---------------------------------------------------------------------------------------------
+# Spans
+
+
+@dataclass
+class _Blocks:
+    """Maximal runs of consecutive flagged non-blank rows with the same reason (per document)."""
+
+    doc: IntArray
+    start: IntArray  # char offsets in the document
+    end: IntArray
+    reason: NDArray[np.int8]
+    count: IntArray
+    group: HashArray
+    first_row: IntArray  # table rows
+    last_row: IntArray
+
+
+def _blocks(batch: _Batch, decision: _Decision) -> _Blocks:
+    flagged = np.flatnonzero(decision.reason > 0)
+    if len(flagged) == 0:
+        none = np.zeros(0, dtype=np.int64)
+        return _Blocks(none, none, none, np.zeros(0, np.int8), none, np.zeros(0, np.uint64), none, none)
+    reason = decision.reason[flagged]
+    doc = batch.doc[flagged]
+    new = np.ones(len(flagged), dtype=bool)
+    if len(flagged) > 1:
+        new[1:] = (flagged[1:] != flagged[:-1] + 1) | (reason[1:] != reason[:-1]) | (doc[1:] != doc[:-1])
+    starts = np.flatnonzero(new)
+    block_of = np.cumsum(new) - 1
+    pos = np.arange(len(flagged)) - starts[block_of]
+    mixed = combine(decision.key[flagged], pos)
+    mixed ^= reason.astype(np.uint64)
+    group = fmix64(np.add.reduceat(mixed, starts) if len(starts) else np.zeros(0, dtype=np.uint64))
+    ends = np.append(starts[1:], len(flagged)) - 1
+    table = batch.table
+    first_row = batch.rows[flagged[starts]]
+    last_row = batch.rows[flagged[ends]]
+    counts = np.minimum.reduceat(decision.count[flagged], starts) if len(starts) else np.zeros(0, np.int64)
+    return _Blocks(
+        doc=doc[starts],
+        start=table.starts[first_row],
+        end=table.next_starts[last_row],
+        reason=reason[starts],
+        count=counts,
+        group=group,
+        first_row=first_row,
+        last_row=last_row,
+    )
+
+
+def _preview(text: str, start: int, end: int, stop: int) -> str:
+    """The first characters of ``text[start:end]``, leading indentation skipped."""
+    head = text[start:stop]
+    if head[:1].isspace():
+        head = text[start : min(end, start + 16 * _PREVIEW)].lstrip()[:_PREVIEW]
+    return head.strip()
+
+
+def _spans(batch: _Batch, decision: _Decision) -> list[list[BoilerplateSpan]]:
+    blocks = _blocks(batch, decision)
+    texts = batch.texts
+    previews = np.minimum(blocks.end, blocks.start + _PREVIEW).tolist()
+    starts = blocks.start.tolist()
+    reasons = [REASONS[r - 1] for r in blocks.reason.tolist()]
+    spans = [
+        BoilerplateSpan(s, e, r, c, g, _preview(texts[d], s, e, p))
+        for d, s, e, p, r, c, g in zip(
+            blocks.doc.tolist(),
+            starts,
+            blocks.end.tolist(),
+            previews,
+            reasons,
+            blocks.count.tolist(),
+            blocks.group.tolist(),
+            strict=True,
+        )
+    ]
+    cuts = np.searchsorted(blocks.doc, np.arange(len(texts) + 1)).tolist()
+    return [spans[cuts[d] : cuts[d + 1]] for d in range(len(texts))]
+
+
+def _strip(batch: _Batch, decision: _Decision, keep: str) -> list[str]:
+    if keep not in ("none", "first"):
+        raise ConfigError(f"keep must be 'none' or 'first' (got {keep!r})")
+    blocks = _blocks(batch, decision)
+    removed = np.ones(len(blocks.doc), dtype=bool)
+    if keep == "first" and len(blocks.group):
+        removed[np.unique(blocks.group, return_index=True)[1]] = False
+    doc, first_row, last_row = blocks.doc[removed], blocks.first_row[removed], blocks.last_row[removed]
+    table = batch.table
+    blank = table.n_words == 0
+    bounds = table.doc_offsets
+    span_start = table.starts[first_row]
+    span_end = table.next_starts[last_row]
+    start, end = span_start.copy(), span_end.copy()
+    # Blank lines the removal leaves: after a block that opens its paragraph run (document start or
+    # a blank line before it), drop the blank lines that follow; at the end of a document, drop
+    # the blank lines before the block.
+    prev_blank = (first_row == bounds[doc]) | blank[np.maximum(first_row - 1, 0)]
+    next_nonblank = _next_nonblank(blank, bounds)
+    after = next_nonblank[last_row]
+    at_doc_end = after >= bounds[doc + 1]
+    follow = prev_blank & ~at_doc_end & (after > last_row + 1)
+    end[follow] = table.starts[after[follow]]
+    prev_nonblank = _prev_nonblank(blank, bounds)
+    before = prev_nonblank[first_row]
+    lead = at_doc_end & (before >= bounds[doc]) & (before < first_row - 1)
+    start[lead] = table.next_starts[before[lead]]
+    out: list[str] = []
+    cuts = np.searchsorted(doc, np.arange(len(batch.texts) + 1))
+    for d, text in enumerate(batch.texts):
+        lo, hi = int(cuts[d]), int(cuts[d + 1])
+        if lo == hi:
+            out.append(text)
+            continue
+        pieces: list[str] = []
+        pos = 0
+        for s, e, s0, e0 in zip(
+            start[lo:hi].tolist(),
+            end[lo:hi].tolist(),
+            span_start[lo:hi].tolist(),
+            span_end[lo:hi].tolist(),
+            strict=True,
+        ):
+            # Only lines of whitespace go with a block (a line of control characters has no word
+            # either, but it is not blank).
+            if s < s0 and not text[s:s0].isspace():
+                s = s0
+            if e > e0 and not text[e0:e].isspace():
+                e = e0
+            if s > pos:
+                pieces.append(text[pos:s])
+            pos = max(pos, e)
+        pieces.append(text[pos:])
+        out.append("".join(pieces))
+    return out
+
+
+def _next_nonblank(blank: BoolArray, bounds: IntArray) -> IntArray:
+    """For every row, the first non-blank row after it (``len`` if none; may be in a later document)."""
+    n = len(blank)
+    idx = np.where(~blank, np.arange(n), n)
+    nxt = np.empty(n, dtype=np.int64)
+    if n:
+        nxt[:-1] = np.minimum.accumulate(idx[::-1])[::-1][1:]
+        nxt[-1] = n
+    return nxt
+
+
+def _prev_nonblank(blank: BoolArray, bounds: IntArray) -> IntArray:
+    """For every row, the last non-blank row before it (``-1`` if none; may be in an earlier document)."""
+    n = len(blank)
+    idx = np.where(~blank, np.arange(n), -1)
+    prv = np.empty(n, dtype=np.int64)
+    if n:
+        prv[1:] = np.maximum.accumulate(idx)[:-1]
+        prv[0] = -1
+    return prv
+
+
+# ---------------------------------------------------------------------------------------------
+# One-call API
+
+
+def find_boilerplate(
+    texts: Iterable[str],
+    *,
+    groups: Sequence[Hashable] | None = None,
+    labels: Sequence[int] | NDArray[Any] | None = None,
+    config: BoilerplateConfig | None = None,
+    **options: Any,
+) -> list[list[BoilerplateSpan]]:
+    """Find the boilerplate spans of a corpus, counting blocks over the corpus itself.
+
+    Equivalent to ``BoilerplateModel.fit(texts, ...).find(texts, groups=groups)``, with the texts
+    segmented once.
+
+    Args:
+        texts: the documents.
+        groups: one ``str`` or ``int`` per text (site, domain); frequencies are counted per group.
+        labels: one int per text; texts with the same label (near-duplicate cluster) count once.
+        config: a :class:`~dedupe.config.BoilerplateConfig`; keyword ``options`` override its fields.
+
+    Returns:
+        One sorted list of disjoint :class:`BoilerplateSpan` per text.
+
+    Raises:
+        TypeError: a text is not a ``str`` (the message names its index), a group is not a ``str``
+            or ``int``, or an option is unknown.
+        ConfigError: ``groups``/``labels`` lengths differ from ``texts``, or an option is invalid.
+
+    >>> page = "Subscribe now\\nA story of more than eight words, told once.\\n\\nSubscribe now\\n"
+    >>> [(s.start, s.end, s.reason, s.count) for s in find_boilerplate([page])[0]]
+    [(0, 14, 'repeated_in_document', 2), (60, 74, 'repeated_in_document', 2)]
+    """
+    model = BoilerplateModel(config, **options)
+    batch = _prepare(texts, groups, labels, model._config)
+    _canonicalize(model, batch, learn=True)
+    model._add(batch)
+    return _spans(batch, _Decision.of(model, batch))
+
+
+def strip_boilerplate(
+    texts: Iterable[str],
+    *,
+    groups: Sequence[Hashable] | None = None,
+    labels: Sequence[int] | NDArray[Any] | None = None,
+    keep: Literal["none", "first"] = "none",
+    config: BoilerplateConfig | None = None,
+    **options: Any,
+) -> list[str]:
+    """Remove the boilerplate of a corpus (counted over the corpus itself) from every text.
+
+    Args:
+        texts, groups, labels, config, options: as for :func:`find_boilerplate`.
+        keep: ``"none"`` removes every span; ``"first"`` keeps the first occurrence of every block.
+
+    Returns:
+        The texts without their boilerplate spans and the blank lines those leave; the rest is
+        kept byte for byte.
+
+    >>> page = "Subscribe now\\nA story of more than eight words, told once.\\n\\nSubscribe now\\n"
+    >>> strip_boilerplate([page])
+    ['A story of more than eight words, told once.\\n']
+    >>> strip_boilerplate([page], keep="first")
+    ['Subscribe now\\nA story of more than eight words, told once.\\n']
+    """
+    model = BoilerplateModel(config, **options)
+    batch = _prepare(texts, groups, labels, model._config)
+    _canonicalize(model, batch, learn=True)
+    model._add(batch)
+    return _strip(batch, _Decision.of(model, batch), keep)
