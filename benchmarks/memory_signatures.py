@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import generate_document  # noqa: E402
-from dedupe import MinHasher  # noqa: E402
+from corpus import generate_document
+from dedupe import MinHasher
 
 
 def stream(total_mb: float, seed: int = 3) -> Iterator[str]:
