@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._typing import HashArray, IntArray
+from .errors import ConfigError
 from .hashing import fmix64
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "CountTable",
     "band_keys",
     "bucket_heads",
+    "byte_shingles",
     "combine",
     "count_distinct",
     "count_rows",
@@ -281,3 +283,30 @@ def near_groups(
         a[~in_base] = signatures[a_rows[~in_base] - n_base]
         similar[lo : lo + step] = (a == signatures[b_rows]).mean(axis=1) >= threshold
     return union_labels(left[similar], right[similar], total)
+
+
+_BYTE_MASKS = [np.uint64((1 << (8 * k)) - 1) for k in range(8)] + [np.uint64(0xFFFFFFFFFFFFFFFF)]
+
+
+def byte_shingles(parts: list[bytes], ngram_size: int, seed: int) -> tuple[HashArray, IntArray]:
+    """Hashes of the ``ngram_size``-byte windows of each part (CSR: hashes and offsets).
+
+    Every byte of a part starts one window; the last ``ngram_size - 1`` windows of a part are padded
+    with zero bytes (so a part shorter than the window still has shingles, and the end of a line is
+    part of its set). Parts must not contain NUL bytes (normalized lines never do). At most 8 bytes
+    per window; one unaligned 8-byte load per window, no Python per part.
+    """
+    if not 1 <= ngram_size <= 8:
+        raise ConfigError(f"ngram_size must be between 1 and 8 for byte shingles (got {ngram_size})")
+    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    separator = bytes(ngram_size - 1)
+    raw = separator.join(parts) + separator + bytes(8)
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    size = len(buf) - 8
+    words = np.ndarray((size,), dtype="<u8", buffer=buf, strides=(1,))
+    windows = words[np.flatnonzero(buf[:size])].astype(np.uint64)
+    windows &= _BYTE_MASKS[ngram_size]
+    windows ^= np.uint64(seed) * _C1 ^ _C2
+    return fmix64(windows), offsets

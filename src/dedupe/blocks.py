@@ -83,19 +83,17 @@ def line_key(text: str, *, seed: int = 0) -> int:
 def _composition_hazards() -> NDArray[np.bool_]:
     """Code points that can compose with or reorder around a neighbour under NFKC.
 
-    Combining marks, second parts of canonical compositions and Hangul jamo.
+    Non-first parts of canonical decompositions (found with one NFD call over every code point,
+    each behind a NUL that blocks reordering), Hangul jamo; combining marks are checked by the caller.
     """
     hazard = np.zeros(0x110000, dtype=bool)
-    for cp in range(0x110000):
-        if 0xD800 <= cp < 0xE000:
-            continue
-        ch = chr(cp)
-        if unicodedata.combining(ch):
-            hazard[cp] = True
-        decomposition = unicodedata.decomposition(ch)
-        if decomposition and not decomposition.startswith("<"):
-            for part in decomposition.split()[1:]:
-                hazard[int(part, 16)] = True
+    cps = np.arange(0x110000, dtype=np.uint32)
+    cps = cps[(cps < 0xD800) | (cps >= 0xE000)]
+    spaced = np.zeros(2 * len(cps), dtype="<u4")
+    spaced[1::2] = cps
+    nfd = unicodedata.normalize("NFD", spaced.tobytes().decode("utf-32-le"))
+    out = np.frombuffer(nfd.encode("utf-32-le"), dtype="<u4")
+    hazard[out[1:][(out[1:] != 0) & (out[:-1] != 0)]] = True
     for lo, hi in ((0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF)):
         hazard[lo : hi + 1] = True
     return hazard
@@ -121,11 +119,11 @@ def _fold_tables() -> tuple[NDArray[np.uint32], NDArray[np.uint8], NDArray[np.bo
     for cp in np.flatnonzero((classes & UNSTABLE) != 0).tolist():
         ch = chr(cp)
         folded = fold_text(ch)  # no whitespace collapsing: "\u037a" folds to " \u03b9", two characters
-        if hazard[cp]:
+        if hazard[cp] or unicodedata.combining(ch):
             table[cp] = _SLOW
         elif not folded.split():
             table[cp] = _DROP if not folded else _SPACE
-        elif len(folded) == 1 and not hazard[ord(folded)]:
+        elif len(folded) == 1 and not hazard[ord(folded)] and not unicodedata.combining(folded):
             table[cp] = ord("0") if classes[ord(folded)] & DIGIT else ord(folded)
         else:
             table[cp] = _SLOW
@@ -160,6 +158,8 @@ class LineTable:
         trim_rows: int64 rows that have trimmed keys (see :func:`split_lines`).
         trim_keys: uint64 key of the line with a few words cut from one end.
         trim_words: int64 words left after the cut.
+        normalized: with ``keep_normalized``, the normalized UTF-8 of every line (the bytes its key
+            hashes), else ``None``.
     """
 
     doc_offsets: OffsetArray
@@ -172,6 +172,7 @@ class LineTable:
     trim_rows: IntArray
     trim_keys: HashArray
     trim_words: IntArray
+    normalized: list[bytes] | None = None
 
     def __len__(self) -> int:
         return int(self.starts.shape[0])
@@ -397,9 +398,10 @@ def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_pa
         char_of = _char_offsets(raw)
         starts, ends, next_starts = char_of(starts), char_of(ends), char_of(next_starts)
     local = piece_chars[piece]
-    if want_parts and len(slow_rows):
+    if want_parts:
         for i, row in enumerate(slow_rows.tolist()):
             parts[row] = parts[n_lines + i]
+        del parts[n_lines:]
     return _Rows(
         piece,
         starts - local,
@@ -410,7 +412,7 @@ def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_pa
         trim_rows,
         trim_keys,
         trim_words,
-        parts[:n_lines] if want_parts else None,
+        parts if want_parts else None,
     )
 
 
@@ -555,6 +557,7 @@ def split_lines(
     trim_words: int = 0,
     trim_min_kept: int = 4,
     trim_max_words: int = 12,
+    keep_normalized: bool = False,
 ) -> LineTable:
     """Split texts into lines with exact offsets, normalized keys, word counts and paragraphs.
 
@@ -567,6 +570,8 @@ def split_lines(
             Pro. Learn More"`` cut by two words has the key of ``"Learn to use AI like a Pro"``.
         trim_min_kept: fewest words a trimmed key keeps.
         trim_max_words: longest line (in words) that gets trimmed keys.
+        keep_normalized: also return every line's normalized UTF-8 (``LineTable.normalized``; empty
+            for lines longer than ``CHUNK_CHARS``, which are hashed a chunk at a time).
 
     Returns:
         A :class:`LineTable` with one row per line, documents in input order.
@@ -606,7 +611,7 @@ def split_lines(
         nonlocal batch_chars
         if not batch:
             return
-        rows = _chunk_rows(batch, seed, trim)
+        rows = _chunk_rows(batch, seed, trim, want_parts=keep_normalized)
         bounds = np.searchsorted(rows.piece, np.arange(len(batch) + 1))
         for i, (doc, offset, trailing) in enumerate(batch_meta):
             lo, hi = int(bounds[i]), int(bounds[i + 1])
@@ -637,7 +642,7 @@ def split_lines(
             batch_meta.append((doc, start, trailing))
             batch_chars += end - start + 1
     flush()
-    return _assemble(parts, part_doc, part_offset, part_trailing, len(docs))
+    return _assemble(parts, part_doc, part_offset, part_trailing, len(docs), keep_normalized)
 
 
 def _slice_rows(rows: _Rows, lo: int, hi: int) -> _Rows:
@@ -654,17 +659,24 @@ def _slice_rows(rows: _Rows, lo: int, hi: int) -> _Rows:
         rows.trim_rows[tsel] - lo,
         rows.trim_keys[tsel],
         rows.trim_words[tsel],
+        None if rows.parts is None else rows.parts[lo:hi],
     )
 
 
 def _assemble(
-    parts: list[_Rows], part_doc: list[int], part_offset: list[int], part_trailing: list[bool], n_docs: int
+    parts: list[_Rows],
+    part_doc: list[int],
+    part_offset: list[int],
+    part_trailing: list[bool],
+    n_docs: int,
+    keep_normalized: bool,
 ) -> LineTable:
     """Join the parts of every document; drop the empty line that ends a piece cut after a terminator."""
     ints: dict[str, list[IntArray]] = {
         k: [] for k in ("starts", "ends", "next_starts", "n_words", "trim_rows", "trim_words")
     }
     hashes: dict[str, list[HashArray]] = {"keys": [], "trim_keys": []}
+    normalized: list[bytes] | None = [] if keep_normalized else None
     counts = np.zeros(n_docs, dtype=np.int64)
     row = 0
     for rows, doc, offset, trailing in zip(parts, part_doc, part_offset, part_trailing, strict=True):
@@ -678,6 +690,8 @@ def _assemble(
         ints["trim_rows"].append(rows.trim_rows[ok] + row)
         hashes["trim_keys"].append(rows.trim_keys[ok])
         ints["trim_words"].append(rows.trim_words[ok])
+        if normalized is not None:
+            normalized += rows.parts[:m] if rows.parts is not None else [b""] * m
         counts[doc] += m
         row += m
 
@@ -710,4 +724,5 @@ def _assemble(
         trim_rows=cat_int("trim_rows"),
         trim_keys=cat_hash("trim_keys"),
         trim_words=cat_int("trim_words"),
+        normalized=normalized,
     )

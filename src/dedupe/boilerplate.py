@@ -45,13 +45,14 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
-from ._counting import BandIndex, CountTable, combine, count_distinct, count_rows, near_groups
+from ._counting import BandIndex, CountTable, byte_shingles, combine, count_distinct, count_rows, near_groups
 from ._typing import BoolArray, HashArray, IntArray, PathLike
 from .blocks import LineTable, split_lines
 from .config import BoilerplateConfig
 from .errors import ConfigError, CorruptFileError, IncompatibleSignaturesError
 from .hashing import fmix64
 from .minhash import MinHasher
+from .shingles import ShingleBatch
 
 __all__ = [
     "REASONS",
@@ -72,6 +73,7 @@ MODEL_FORMAT_VERSION = 1
 _MANIFEST = "manifest.json"
 _FORMAT_NAME = "dedupe-boilerplate-model"
 _PREVIEW = 60
+_NEAR_CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +207,7 @@ def _prepare(
         trim_words=config.trim_words,
         trim_min_kept=config.trim_min_kept,
         trim_max_words=config.trim_max_words,
+        keep_normalized=config.near_threshold is not None,
     )
     rows = np.flatnonzero(table.n_words > 0)
     doc = table.docs()[rows]
@@ -288,10 +291,29 @@ class _Reps:
             self.alias_keys, self.alias_canon = self.alias_keys[ok], self.alias_canon[ok]
 
 
+def _near_signatures(cfg: BoilerplateConfig, batch: _Batch, rows: IntArray) -> NDArray[np.uint32]:
+    """MinHash signatures of the normalized lines ``rows`` (byte shingles; digits already masked)."""
+    hasher = MinHasher(cfg.near_num_perm, cfg.seed, kind="char", ngram_size=cfg.near_ngram_size, mask_digits=True)
+    normalized = batch.table.normalized
+    if normalized is None:  # pragma: no cover - _prepare keeps them whenever near_threshold is set
+        raise ConfigError("near-exact grouping needs the normalized lines (split_lines(keep_normalized=True))")
+    out = []
+    parts = [normalized[r] for r in rows.tolist()]
+    ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+    lo = 0
+    while lo < len(parts):  # about a megabyte of text at a time
+        base = int(ends[lo - 1]) if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(ends, base + _NEAR_CHUNK_BYTES, side="right")))
+        hashes, offsets = byte_shingles(parts[lo:hi], cfg.near_ngram_size, cfg.seed)
+        out.append(np.asarray(hasher.sign_batch(ShingleBatch(hashes, offsets, hasher.config.shingle))))
+        lo = hi
+    return np.concatenate(out) if out else np.zeros((0, cfg.near_num_perm), dtype=np.uint32)
+
+
 def _canonicalize(model: BoilerplateModel, batch: _Batch, *, learn: bool) -> None:
     """Give every long line of the batch the key of its near-exact group (``batch.ckeys``).
 
-    Lines of at least ``near_min_words`` words are signed (character shingles, digits masked) once
+    Lines of at least ``near_min_words`` words are signed (byte n-grams of the normalized line) once
     per distinct key; a key already known to the model (as a representative or an alias) is not
     signed again. New keys are banded against the model's representatives and against each other;
     a group takes the key of the model representative it joins, else its smallest key. With
@@ -313,15 +335,7 @@ def _canonicalize(model: BoilerplateModel, batch: _Batch, *, learn: bool) -> Non
         known = aliased
     unknown = np.flatnonzero(~known)
     if len(unknown):
-        table = batch.table
-        rows = batch.rows[long_rows[first[unknown]]]
-        docs = batch.doc[long_rows[first[unknown]]]
-        texts = [
-            batch.texts[d][s:e]
-            for d, s, e in zip(docs.tolist(), table.starts[rows].tolist(), table.ends[rows].tolist(), strict=True)
-        ]
-        hasher = MinHasher(cfg.near_num_perm, cfg.seed, kind="char", ngram_size=cfg.near_ngram_size, mask_digits=True)
-        sigs = np.asarray(hasher.signatures(texts))
+        sigs = _near_signatures(cfg, batch, batch.rows[long_rows[first[unknown]]])
         n_base = len(reps.keys)
         labels = near_groups(
             sigs,
