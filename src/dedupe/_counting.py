@@ -7,7 +7,8 @@ There is no Python loop per key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,6 +20,7 @@ from .hashing import fmix64
 __all__ = [
     "BandIndex",
     "CountTable",
+    "KeyMap",
     "band_keys",
     "bucket_heads",
     "byte_shingles",
@@ -80,13 +82,18 @@ def count_distinct(keys: HashArray, owners: HashArray | IntArray) -> tuple[HashA
 class CountTable:
     """A sorted table of distinct ``uint64`` keys with ``uint32`` counts (12 bytes per key).
 
+    Additions go to small sorted runs that are merged into the main table once they hold a quarter
+    of its size (a linear merge of sorted runs), so adding many small batches costs about
+    ``O(n log n)`` in all, not a full re-sort per batch. Lookups read the main table and the runs.
+
     Attributes:
-        keys: sorted distinct keys.
+        keys: sorted distinct keys of the main table (call :meth:`consolidate` first to see all).
         counts: count of each key (saturates at 2**32 - 1).
     """
 
     keys: HashArray
     counts: CountArray
+    runs: list[tuple[HashArray, CountArray]] = field(default_factory=list)
 
     @classmethod
     def empty(cls) -> CountTable:
@@ -99,48 +106,62 @@ class CountTable:
         return cls(np.ascontiguousarray(keys, dtype=np.uint64), _saturate(counts))
 
     def __len__(self) -> int:
+        """Distinct keys (merges the pending runs)."""
+        self.consolidate()
         return int(self.keys.shape[0])
 
     @property
-    def nbytes(self) -> int:
-        """Bytes held by the two arrays."""
-        return int(self.keys.nbytes + self.counts.nbytes)
+    def size_bound(self) -> int:
+        """An upper bound of the number of distinct keys, without merging."""
+        return int(self.keys.shape[0]) + sum(len(k) for k, _ in self.runs)
 
-    def positions(self, keys: HashArray) -> tuple[IntArray, NDArray[np.bool_]]:
-        """Index of each key in the table and whether it is there (index 0 where absent)."""
-        if len(self.keys) == 0 or len(keys) == 0:
-            return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
-        pos = sorted_search(self.keys, keys)
-        pos[pos == len(self.keys)] = 0
-        found: NDArray[np.bool_] = self.keys[pos] == keys
-        return pos, found
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays."""
+        return int(self.keys.nbytes + self.counts.nbytes) + sum(int(k.nbytes + c.nbytes) for k, c in self.runs)
+
+    def _tables(self) -> list[tuple[HashArray, CountArray]]:
+        return [(self.keys, self.counts), *self.runs]
 
     def lookup(self, keys: HashArray) -> IntArray:
         """Count of each key (0 when absent), int64."""
-        pos, found = self.positions(keys)
-        if len(self.keys) == 0:
-            return np.zeros(len(keys), dtype=np.int64)
-        out: IntArray = np.where(found, self.counts[pos], 0).astype(np.int64)
+        out = np.zeros(len(keys), dtype=np.int64)
+        for table_keys, table_counts in self._tables():
+            pos, found = _positions(table_keys, keys)
+            out[found] += table_counts[pos[found]]
         return out
 
     def contains(self, keys: HashArray) -> NDArray[np.bool_]:
         """True where the key is in the table."""
-        return self.positions(keys)[1]
+        out = np.zeros(len(keys), dtype=bool)
+        for table_keys, _ in self._tables():
+            out |= _positions(table_keys, keys)[1]
+        return out
 
     def add(self, keys: HashArray, counts: IntArray) -> None:
-        """Add ``counts`` to distinct sorted ``keys`` (merging with the keys already present)."""
+        """Add ``counts`` to distinct sorted ``keys``."""
         if len(keys) == 0:
             return
-        if len(self.keys) == 0:
+        if len(self.keys) == 0 and not self.runs:
             self.keys, self.counts = np.ascontiguousarray(keys, dtype=np.uint64), _saturate(counts)
             return
-        all_keys = np.concatenate([self.keys, keys])
-        all_counts = np.concatenate([self.counts.astype(np.int64), counts.astype(np.int64)])
-        order = np.argsort(all_keys, kind="stable")
+        self.runs.append((np.ascontiguousarray(keys, dtype=np.uint64), _saturate(counts)))
+        if sum(len(k) for k, _ in self.runs) > max(1 << 16, len(self.keys) // 4):
+            self.consolidate()
+
+    def consolidate(self) -> None:
+        """Merge the pending runs into the main table."""
+        if not self.runs:
+            return
+        tables = self._tables()
+        all_keys = np.concatenate([k for k, _ in tables])
+        all_counts = np.concatenate([c.astype(np.int64) for _, c in tables])
+        order = np.argsort(all_keys, kind="stable")  # timsort: a merge of the sorted runs
         all_keys, all_counts = all_keys[order], all_counts[order]
         starts = np.flatnonzero(np.concatenate([[True], all_keys[1:] != all_keys[:-1]]))
         self.keys = all_keys[starts]
         self.counts = _saturate(np.add.reduceat(all_counts, starts))
+        self.runs = []
 
     def prune(self, max_keys: int) -> int:
         """Drop the keys with the lowest counts until at most ``max_keys`` remain.
@@ -148,6 +169,7 @@ class CountTable:
         Keys of the lowest remaining count are dropped together, so fewer than ``max_keys`` may remain.
         Returns the smallest count that was kept (``0`` when nothing was dropped).
         """
+        self.consolidate()
         if len(self.keys) <= max_keys:
             return 0
         values, per_value = np.unique(self.counts, return_counts=True)
@@ -158,6 +180,16 @@ class CountTable:
         keep = self.counts >= threshold
         self.keys, self.counts = self.keys[keep], self.counts[keep]
         return threshold
+
+
+def _positions(table: HashArray, keys: HashArray) -> tuple[IntArray, NDArray[np.bool_]]:
+    """Index of each key in a sorted table and whether it is there (index 0 where absent)."""
+    if len(table) == 0 or len(keys) == 0:
+        return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+    pos = sorted_search(table, keys)
+    pos[pos == len(table)] = 0
+    found: NDArray[np.bool_] = table[pos] == keys
+    return pos, found
 
 
 def _saturate(counts: IntArray | CountArray) -> CountArray:
@@ -233,33 +265,36 @@ def near_groups(
     signatures: NDArray[np.uint32],
     num_bands: int,
     threshold: float,
-    base: NDArray[np.uint32] | None = None,
-    base_index: BandIndex | None = None,
+    bases: Sequence[tuple[NDArray[np.uint32], BandIndex]] = (),
 ) -> IntArray:
-    """Group rows whose signatures agree on at least ``threshold`` of their slots (MinHash + LSH).
+    """Group new rows whose signatures agree on at least ``threshold`` of their slots (MinHash + LSH).
 
     Rows sharing a band key are candidates: each is compared with the first row of its bucket and
     joined to it when the estimated Jaccard similarity reaches ``threshold`` (star edges, so the work
-    is linear in the bucket sizes). With ``base`` (signatures already grouped, e.g. a model's
-    representatives, and their ``base_index``), a new row is also compared with the first base row
-    of each bucket it shares; base rows are nodes ``0 .. len(base) - 1`` and new rows follow.
+    is linear in the bucket sizes). ``bases`` are signatures grouped before (a model's
+    representatives) with their :class:`BandIndex`: a new row is also compared with the first base
+    row of each bucket it shares. Nodes are numbered base after base, then the new rows; only the
+    nodes an edge touches take part in the union, so the cost does not grow with the bases.
 
     Returns:
-        int64 component label (smallest node) of every node, base nodes first.
+        For every new row, the smallest node of its group (an int64 below the total base size
+        when the group holds a base row).
     """
-    n_base = 0 if base is None else base.shape[0]
     n = signatures.shape[0]
-    total = n_base + n
+    offsets = np.cumsum([0] + [sigs.shape[0] for sigs, _ in bases])
+    n_base = int(offsets[-1])
     if n == 0:
-        return np.arange(total, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64)
     keys = band_keys(signatures, num_bands)
     left_parts, right_parts = [], []
     for band in range(num_bands):
-        if base_index is not None and n_base:
-            bkeys = base_index.keys[band]
-            pos = np.minimum(sorted_search(bkeys, keys[band]), n_base - 1)
+        for (base_sigs, index), offset in zip(bases, offsets[:-1].tolist(), strict=True):
+            if base_sigs.shape[0] == 0:
+                continue
+            bkeys = index.keys[band]
+            pos = np.minimum(sorted_search(bkeys, keys[band]), len(bkeys) - 1)
             hit = np.flatnonzero(bkeys[pos] == keys[band])
-            left_parts.append(base_index.heads[band][pos[hit]])
+            left_parts.append(index.heads[band][pos[hit]] + offset)
             right_parts.append(hit + n_base)
         order = np.argsort(keys[band], kind="stable")
         heads = bucket_heads(keys[band][order], order)
@@ -267,8 +302,9 @@ def near_groups(
         left_parts.append(heads[member] + n_base)
         right_parts.append(order[member] + n_base)
     left, right = np.concatenate(left_parts), np.concatenate(right_parts)
+    own = np.arange(n_base, n_base + n, dtype=np.int64)
     if len(left) == 0:
-        return np.arange(total, dtype=np.int64)
+        return own
     pairs = np.unique(left.astype(np.uint64) << np.uint64(32) | right.astype(np.uint64))
     left = (pairs >> np.uint64(32)).astype(np.int64)
     right = (pairs & np.uint64(0xFFFFFFFF)).astype(np.int64)
@@ -278,11 +314,20 @@ def near_groups(
         a_rows, b_rows = left[lo : lo + step], right[lo : lo + step] - n_base
         a = np.empty((len(a_rows), signatures.shape[1]), dtype=np.uint32)
         in_base = a_rows < n_base
-        if base is not None:
-            a[in_base] = base[a_rows[in_base]]
+        segment = np.searchsorted(offsets, a_rows, side="right") - 1
+        for k, (base_sigs, _) in enumerate(bases):
+            sel = in_base & (segment == k)
+            if sel.any():
+                a[sel] = base_sigs[a_rows[sel] - offsets[k]]
         a[~in_base] = signatures[a_rows[~in_base] - n_base]
         similar[lo : lo + step] = (a == signatures[b_rows]).mean(axis=1) >= threshold
-    return union_labels(left[similar], right[similar], total)
+    left, right = left[similar], right[similar]
+    # Union over the touched nodes only (numbered compactly), then map back.
+    nodes, inverse = np.unique(np.concatenate([own, left, right]), return_inverse=True)
+    inverse = inverse.reshape(-1)
+    labels = union_labels(inverse[n : n + len(left)], inverse[n + len(left) :], len(nodes))
+    out: IntArray = nodes[labels[inverse[:n]]]
+    return out
 
 
 _BYTE_MASKS = [np.uint64((1 << (8 * k)) - 1) for k in range(8)] + [np.uint64(0xFFFFFFFFFFFFFFFF)]
@@ -310,3 +355,53 @@ def byte_shingles(parts: list[bytes], ngram_size: int, seed: int) -> tuple[HashA
     windows &= _BYTE_MASKS[ngram_size]
     windows ^= np.uint64(seed) * _C1 ^ _C2
     return fmix64(windows), offsets
+
+
+@dataclass
+class KeyMap:
+    """A sorted map from distinct ``uint64`` keys to ``uint64`` values, with pending sorted runs."""
+
+    keys: HashArray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    values: HashArray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    runs: list[tuple[HashArray, HashArray]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.keys.shape[0]) + sum(len(k) for k, _ in self.runs)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.keys.nbytes + self.values.nbytes) + sum(int(k.nbytes + v.nbytes) for k, v in self.runs)
+
+    def get(self, keys: HashArray) -> tuple[NDArray[np.bool_], HashArray]:
+        """Whether each key is mapped, and its value (the key itself where it is not)."""
+        found = np.zeros(len(keys), dtype=bool)
+        values = np.asarray(keys, dtype=np.uint64).copy()
+        for table_keys, table_values in [(self.keys, self.values), *self.runs]:
+            pos, hit = _positions(table_keys, keys)
+            values[hit] = table_values[pos[hit]]
+            found |= hit
+        return found, values
+
+    def add(self, keys: HashArray, values: HashArray) -> None:
+        """Map new distinct ``keys`` (absent so far) to ``values``."""
+        if len(keys) == 0:
+            return
+        order = np.argsort(keys, kind="stable")
+        self.runs.append((np.asarray(keys, dtype=np.uint64)[order], np.asarray(values, dtype=np.uint64)[order]))
+        if sum(len(k) for k, _ in self.runs) > max(1 << 16, len(self.keys) // 4):
+            self.consolidate()
+
+    def consolidate(self) -> None:
+        """Merge the pending runs into the main arrays."""
+        if not self.runs:
+            return
+        keys = np.concatenate([self.keys, *(k for k, _ in self.runs)])
+        values = np.concatenate([self.values, *(v for _, v in self.runs)])
+        order = np.argsort(keys, kind="stable")
+        self.keys, self.values, self.runs = keys[order], values[order], []
+
+    def keep(self, mask_of: Callable[[HashArray, HashArray], NDArray[np.bool_]]) -> None:
+        """Keep the entries for which ``mask_of(keys, values)`` is True."""
+        self.consolidate()
+        keep = mask_of(self.keys, self.values)
+        self.keys, self.values = self.keys[keep], self.values[keep]

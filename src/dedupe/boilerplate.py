@@ -45,7 +45,16 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
-from ._counting import BandIndex, CountTable, byte_shingles, combine, count_distinct, count_rows, near_groups
+from ._counting import (
+    BandIndex,
+    CountTable,
+    KeyMap,
+    byte_shingles,
+    combine,
+    count_distinct,
+    count_rows,
+    near_groups,
+)
 from ._typing import BoolArray, HashArray, IntArray, PathLike
 from .blocks import LineTable, split_lines
 from .config import BoilerplateConfig
@@ -219,76 +228,115 @@ def _prepare(
 # Near-exact groups
 
 
+@dataclass
+class _Segment:
+    """Representatives added together: sorted keys, document counts, signatures, band index."""
+
+    keys: HashArray
+    counts: NDArray[np.uint32]
+    sigs: NDArray[np.uint32]
+    index: BandIndex | None = None
+
+
 class _Reps:
     """Near-exact representatives: one MinHash signature per canonical long block, and aliases.
 
-    ``keys`` (sorted) are canonical block keys, ``sigs`` their signatures, ``counts`` the documents
-    that held the group; ``alias_keys`` (sorted) map other exact keys to ``alias_canon``.
+    Representatives live in segments (each with its own band index, built once) that merge when a
+    newer one grows to half the size of the one before, so there are O(log n) of them and adding a
+    batch does not rebuild everything. ``aliases`` map the other exact keys of a group to its
+    canonical key.
     """
 
     def __init__(self, num_perm: int) -> None:
-        self.keys = np.zeros(0, dtype=np.uint64)
-        self.counts = np.zeros(0, dtype=np.uint32)
-        self.sigs = np.zeros((0, num_perm), dtype=np.uint32)
-        self.alias_keys = np.zeros(0, dtype=np.uint64)
-        self.alias_canon = np.zeros(0, dtype=np.uint64)
-        self._index: BandIndex | None = None
+        self.num_perm = num_perm
+        self.segments: list[_Segment] = []
+        self.aliases = KeyMap()
+
+    def __len__(self) -> int:
+        return sum(len(seg.keys) for seg in self.segments)
 
     @property
     def nbytes(self) -> int:
-        return int(
-            self.keys.nbytes + self.counts.nbytes + self.sigs.nbytes + self.alias_keys.nbytes + self.alias_canon.nbytes
-        )
+        return self.aliases.nbytes + sum(int(s.keys.nbytes + s.counts.nbytes + s.sigs.nbytes) for s in self.segments)
 
-    def index(self, num_bands: int) -> BandIndex:
-        if self._index is None:
-            self._index = BandIndex.build(self.sigs, num_bands)
-        return self._index
+    def bases(self, num_bands: int) -> list[tuple[NDArray[np.uint32], BandIndex]]:
+        out = []
+        for seg in self.segments:
+            if seg.index is None:
+                seg.index = BandIndex.build(seg.sigs, num_bands)
+            out.append((seg.sigs, seg.index))
+        return out
 
-    def aliases(self, keys: HashArray) -> tuple[BoolArray, HashArray]:
-        """Whether each key has an alias, and its canonical key."""
-        if len(self.alias_keys) == 0:
-            return np.zeros(len(keys), dtype=bool), keys
-        pos = np.minimum(np.searchsorted(self.alias_keys, keys), len(self.alias_keys) - 1)
-        hit = self.alias_keys[pos] == keys
-        return hit, np.where(hit, self.alias_canon[pos], keys)
+    def key_at(self, nodes: IntArray) -> HashArray:
+        """Keys of representatives numbered segment after segment (as in :func:`near_groups`)."""
+        offsets = np.cumsum([0] + [len(s.keys) for s in self.segments])
+        segment = np.searchsorted(offsets, nodes, side="right") - 1
+        out = np.zeros(len(nodes), dtype=np.uint64)
+        for k, seg in enumerate(self.segments):
+            sel = segment == k
+            out[sel] = seg.keys[nodes[sel] - offsets[k]]
+        return out
 
-    def add(self, keys: HashArray, sigs: NDArray[np.uint32], alias_keys: HashArray, alias_canon: HashArray) -> None:
-        if len(keys):
-            all_keys = np.concatenate([self.keys, keys])
-            order = np.argsort(all_keys, kind="stable")
-            self.keys = all_keys[order]
-            self.counts = np.concatenate([self.counts, np.zeros(len(keys), dtype=np.uint32)])[order]
-            self.sigs = np.concatenate([self.sigs, sigs])[order]
-            self._index = None
-        if len(alias_keys):
-            all_alias = np.concatenate([self.alias_keys, alias_keys])
-            order = np.argsort(all_alias, kind="stable")
-            self.alias_keys = all_alias[order]
-            self.alias_canon = np.concatenate([self.alias_canon, alias_canon])[order]
+    def contains(self, keys: HashArray) -> BoolArray:
+        out = np.zeros(len(keys), dtype=bool)
+        for seg in self.segments:
+            pos = np.minimum(np.searchsorted(seg.keys, keys), len(seg.keys) - 1)
+            out |= seg.keys[pos] == keys
+        return out
+
+    def add(self, keys: HashArray, sigs: NDArray[np.uint32]) -> None:
+        if len(keys) == 0:
+            return
+        order = np.argsort(keys, kind="stable")
+        self.segments.append(_Segment(keys[order], np.zeros(len(keys), dtype=np.uint32), sigs[order]))
+        while len(self.segments) > 1 and 2 * len(self.segments[-1].keys) >= len(self.segments[-2].keys):
+            self.segments[-2:] = [_merge_segments(self.segments[-2:])]
 
     def count(self, canon: HashArray, docs: IntArray) -> None:
         """Add one per distinct (canonical key, document) to the representatives' counts."""
-        if len(self.keys) == 0 or len(canon) == 0:
+        if len(canon) == 0:
             return
         keys, per_key = count_distinct(canon, docs)
-        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        hit = self.keys[pos] == keys
-        totals = self.counts.astype(np.int64)
-        np.add.at(totals, pos[hit], per_key[hit])
-        self.counts = np.minimum(totals, np.iinfo(np.uint32).max).astype(np.uint32)
+        for seg in self.segments:
+            pos = np.minimum(np.searchsorted(seg.keys, keys), len(seg.keys) - 1)
+            hit = seg.keys[pos] == keys
+            totals = seg.counts.astype(np.int64)
+            np.add.at(totals, pos[hit], per_key[hit])
+            seg.counts = np.minimum(totals, np.iinfo(np.uint32).max).astype(np.uint32)
+
+    def merged(self) -> _Segment:
+        """All representatives as one segment (the segments are merged in place)."""
+        if len(self.segments) != 1:
+            self.segments = [_merge_segments(self.segments)] if self.segments else []
+        if not self.segments:
+            return _Segment(np.zeros(0, np.uint64), np.zeros(0, np.uint32), np.zeros((0, self.num_perm), np.uint32))
+        return self.segments[0]
 
     def prune(self, max_keys: int) -> None:
         """Keep the ``max_keys`` representatives with the highest counts (and the aliases onto them)."""
-        if len(self.keys) <= max_keys:
+        if len(self) <= max_keys:
             return
-        keep = np.sort(np.argsort(-self.counts.astype(np.int64), kind="stable")[:max_keys])
-        self.keys, self.counts, self.sigs = self.keys[keep], self.counts[keep], self.sigs[keep]
-        self._index = None
-        if len(self.alias_keys):
-            pos = np.minimum(np.searchsorted(self.keys, self.alias_canon), max(len(self.keys) - 1, 0))
-            ok = self.keys[pos] == self.alias_canon if len(self.keys) else np.zeros(len(self.alias_keys), bool)
-            self.alias_keys, self.alias_canon = self.alias_keys[ok], self.alias_canon[ok]
+        seg = self.merged()
+        keep = np.sort(np.argsort(-seg.counts.astype(np.int64), kind="stable")[:max_keys])
+        kept = _Segment(seg.keys[keep], seg.counts[keep], seg.sigs[keep])
+        self.segments = [kept]
+
+        def onto_kept(_: HashArray, values: HashArray) -> BoolArray:
+            pos = np.minimum(np.searchsorted(kept.keys, values), max(len(kept.keys) - 1, 0))
+            hit: BoolArray = kept.keys[pos] == values if len(kept.keys) else np.zeros(len(values), dtype=bool)
+            return hit
+
+        self.aliases.keep(onto_kept)
+
+
+def _merge_segments(segments: Sequence[_Segment]) -> _Segment:
+    keys = np.concatenate([s.keys for s in segments])
+    order = np.argsort(keys, kind="stable")
+    return _Segment(
+        keys[order],
+        np.concatenate([s.counts for s in segments])[order],
+        np.concatenate([s.sigs for s in segments])[order],
+    )
 
 
 def _near_signatures(cfg: BoilerplateConfig, batch: _Batch, rows: IntArray) -> NDArray[np.uint32]:
@@ -327,37 +375,25 @@ def _canonicalize(model: BoilerplateModel, batch: _Batch, *, learn: bool) -> Non
         return
     reps = model._reps
     uniq, first, inverse = np.unique(batch.keys[long_rows], return_index=True, return_inverse=True)
-    aliased, canon = reps.aliases(uniq)
-    if len(reps.keys):
-        pos = np.minimum(np.searchsorted(reps.keys, uniq), len(reps.keys) - 1)
-        known = aliased | (reps.keys[pos] == uniq)
-    else:
-        known = aliased
-    unknown = np.flatnonzero(~known)
+    aliased, canon = reps.aliases.get(uniq)
+    unknown = np.flatnonzero(~(aliased | reps.contains(uniq)))
     if len(unknown):
         sigs = _near_signatures(cfg, batch, batch.rows[long_rows[first[unknown]]])
-        n_base = len(reps.keys)
-        labels = near_groups(
-            sigs,
-            cfg.near_num_bands,
-            cfg.near_threshold,
-            base=reps.sigs if n_base else None,
-            base_index=reps.index(cfg.near_num_bands) if n_base else None,
-        )
-        node_keys = np.concatenate([reps.keys, uniq[unknown]])
-        has_rep = np.zeros(len(node_keys), dtype=bool)
-        np.logical_or.at(has_rep, labels[:n_base], True)
-        top = np.iinfo(np.uint64).max
-        rep_min = np.full(len(node_keys), top, dtype=np.uint64)
-        np.minimum.at(rep_min, labels[:n_base], reps.keys)
-        any_min = np.full(len(node_keys), top, dtype=np.uint64)
-        np.minimum.at(any_min, labels, node_keys)
-        new_labels = labels[n_base:]
-        new_canon = np.where(has_rep[new_labels], rep_min[new_labels], any_min[new_labels])
+        n_base = len(reps)
+        labels = near_groups(sigs, cfg.near_num_bands, cfg.near_threshold, reps.bases(cfg.near_num_bands))
+        new_keys = uniq[unknown]
+        # A group takes the key of the representative it holds, else the smallest of its new keys.
+        groups, group_of = np.unique(labels, return_inverse=True)
+        group_of = group_of.reshape(-1)
+        smallest = np.full(len(groups), np.iinfo(np.uint64).max, dtype=np.uint64)
+        np.minimum.at(smallest, group_of, new_keys)
+        group_canon = np.where(groups < n_base, reps.key_at(np.minimum(groups, max(n_base - 1, 0))), smallest)
+        new_canon = group_canon[group_of]
         canon[unknown] = new_canon
         if learn:
-            own = new_canon == uniq[unknown]
-            reps.add(uniq[unknown][own], sigs[own], uniq[unknown][~own], new_canon[~own])
+            own = new_canon == new_keys
+            reps.add(new_keys[own], sigs[own])
+            reps.aliases.add(new_keys[~own], new_canon[~own])
     ckeys = batch.ckeys.copy()
     ckeys[long_rows] = canon[inverse.reshape(-1)]
     batch.ckeys = ckeys
@@ -458,9 +494,9 @@ class BoilerplateModel:
         g_uniq, g_counts = count_distinct(batch.doc_groups, batch.doc_labels)
         self._groups.add(g_uniq, g_counts)
         self._n_docs += len(batch.texts)
-        if len(self._site) > cfg.max_distinct_blocks:
+        if self._site.size_bound > cfg.max_distinct_blocks:
             self._pruned_below = max(self._pruned_below, self._site.prune(cfg.max_distinct_blocks))
-        if len(self._stop) > cfg.max_distinct_blocks:
+        if self._stop.size_bound > cfg.max_distinct_blocks:
             self._stop.prune(cfg.max_distinct_blocks)
         self._reps.prune(cfg.max_distinct_blocks)
 
@@ -563,6 +599,10 @@ class BoilerplateModel:
         os.replace(partial, manifest_path)
 
     def _arrays(self) -> dict[str, NDArray[Any]]:
+        for table in (self._site, self._groups, self._stop):
+            table.consolidate()
+        self._reps.aliases.consolidate()
+        reps = self._reps.merged()
         return {
             "site_keys": self._site.keys,
             "site_counts": self._site.counts,
@@ -570,11 +610,11 @@ class BoilerplateModel:
             "group_counts": self._groups.counts,
             "stop_keys": self._stop.keys,
             "stop_counts": self._stop.counts,
-            "near_keys": self._reps.keys,
-            "near_counts": self._reps.counts,
-            "near_signatures": self._reps.sigs,
-            "alias_keys": self._reps.alias_keys,
-            "alias_canon": self._reps.alias_canon,
+            "near_keys": reps.keys,
+            "near_counts": reps.counts,
+            "near_signatures": reps.sigs,
+            "alias_keys": self._reps.aliases.keys,
+            "alias_canon": self._reps.aliases.values,
         }
 
     @classmethod
@@ -634,8 +674,9 @@ class BoilerplateModel:
         model._groups = CountTable(arrays["group_keys"], arrays["group_counts"])
         model._stop = CountTable(arrays["stop_keys"], arrays["stop_counts"])
         reps = model._reps
-        reps.keys, reps.counts, reps.sigs = arrays["near_keys"], arrays["near_counts"], arrays["near_signatures"]
-        reps.alias_keys, reps.alias_canon = arrays["alias_keys"], arrays["alias_canon"]
+        if len(arrays["near_keys"]):
+            reps.segments = [_Segment(arrays["near_keys"], arrays["near_counts"], arrays["near_signatures"])]
+        reps.aliases = KeyMap(arrays["alias_keys"], arrays["alias_canon"])
         model._n_docs = _int_field(manifest, manifest_path, "n_docs")
         model._pruned_below = _int_field(manifest, manifest_path, "pruned_below")
         return model
