@@ -11,9 +11,12 @@ corpus; a line is then flagged, with a reason, when
 * ``stoplist``: it is short (``stoplist_max_words``) and ``stoplist_min_groups`` *other* groups hold
   it ("contact us", "privacy policy": a stoplist learned from the corpus, not written by hand);
 * ``near_repeat``: it is a flagged block plus a short tail ("Learn to use AI like a Pro. Learn
-  More"), or (with ``near_threshold``) a line or paragraph of ``near_min_words`` words whose
-  character-shingle MinHash matches a repeated one ("3 hours ago" / "5 hours ago" is already exact:
-  digits are masked; a changed word or date is near);
+  More"), or (with ``near_threshold``) a line of ``near_min_words`` words whose MinHash over byte
+  n-grams of its normalized text matches a repeated or frequent one with estimated Jaccard
+  similarity ``near_threshold`` ("3 hours ago" / "12 hours ago" is already exact: numbers are
+  masked; a changed word or month name is near). Near-exact grouping is off by default: on real
+  pages it barely changes the scores and costs two to three times the time (``boilerplate_quality.py``,
+  ``bench_boilerplate.py``); it pays off where blocks are edited between copies;
 * ``run``: up to ``run_max_gap`` short unflagged lines between two flagged lines of a document.
 
 Two guards from the measurements (``design/boilerplate-probe.md``, method E) keep article text: a line
@@ -26,10 +29,20 @@ every copy has the same ``group``. Spans cover whole lines, terminators included
 and putting them back gives the original text.
 
 Memory: a model keeps 12 bytes per distinct (group, block) key (``uint64`` key, ``uint32`` count),
-12 bytes per distinct short line for the stoplist and per group, and with near-exact grouping
-``8 + 4 * near_num_perm`` bytes per distinct long block; ``max_distinct_blocks`` bounds the first
-table by pruning the lowest counts (the counts that remain are exact or, for blocks pruned before,
-lower bounds: pruning can only unflag, never flag).
+12 bytes per distinct short line (stoplist) and per group, and with near-exact grouping ``12 + 4 *
+near_num_perm`` bytes per distinct long line (its representative signature; 268 bytes with the
+defaults) plus 16 bytes per near variant. On the 25 MB of real pages in the dev set that is 4.9 MB
+for the exact path (289k block keys, 116k short lines) and 26 MB with near-exact grouping; fitting
+peaks at about 3 times the text size (7 times with near-exact grouping; ``tracemalloc``).
+``max_distinct_blocks`` bounds each table: above it the keys with the lowest counts are pruned.
+Pruning never overcounts a block's documents, so it can only unflag (a pruned block must be seen
+``min_docs`` times again); the one exception is the stoplist, where a (group, short line) pair
+pruned from the block table and seen again counts its group a second time. ``pruned_below`` in the
+saved manifest records the count below which pruning dropped keys (0: never pruned).
+
+Near-exact groups depend on the order in which blocks arrive (a new line joins the first
+representative it matches), so a model updated batch by batch can group a few lines differently
+from one fitted at once; the exact path gives identical counts either way.
 """
 
 from __future__ import annotations

@@ -209,13 +209,13 @@ class BoilerplateConfig:
             ``near_repeat`` of it; ``0`` disables.
         trim_min_kept: fewest words the flagged block must have for that rule.
         trim_max_words: longest line (in words) for that rule.
-        near_threshold: blocks of at least ``near_min_words`` words whose character-shingle Jaccard
-            similarity (MinHash estimate) reaches this are grouped as ``near_repeat``s; ``None``
-            disables near-exact grouping (the exact path).
-        near_min_words: fewest words of a line or paragraph that takes part in near-exact grouping.
+        near_threshold: lines of at least ``near_min_words`` words whose Jaccard similarity over
+            byte n-grams of their normalized text (MinHash estimate) reaches this are grouped as
+            ``near_repeat``s; ``None`` (the default) is the exact path. 0.7 is a good value.
+        near_min_words: fewest words of a line that takes part in near-exact grouping.
         near_num_perm: MinHash slots per block (a multiple of ``near_num_bands``).
         near_num_bands: LSH bands over those slots.
-        near_ngram_size: characters per shingle.
+        near_ngram_size: bytes per shingle, 1 to 8.
         max_distinct_blocks: most (group, block) keys a model keeps; above it the keys with the
             lowest counts are pruned (counts stay exact lower bounds: a pruned block has to be seen
             again ``min_docs`` times).
@@ -268,7 +268,7 @@ class BoilerplateConfig:
             raise ConfigError(
                 f"near_num_perm={self.near_num_perm} must be a multiple of near_num_bands={self.near_num_bands}"
             )
-        check_int("near_ngram_size", self.near_ngram_size, low=1, high=64)
+        check_int("near_ngram_size", self.near_ngram_size, low=1, high=8)
         check_int("max_distinct_blocks", self.max_distinct_blocks, low=1)
         check_int("seed", self.seed, low=0, high=2**32 - 1)
 
