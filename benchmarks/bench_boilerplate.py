@@ -6,7 +6,8 @@ a fixed seed. Every benchmark checks what it produced against the labels, so it 
 names. ``extra_info`` holds ``mb_per_s`` (UTF-8 megabytes of text per second of the fastest round,
 one core) and ``peak_mb`` (peak of Python/numpy allocations in one extra run, from tracemalloc).
 
-Run: ``pytest benchmarks/bench_boilerplate.py --benchmark-only`` (``-k exact`` for the exact path).
+Run: ``pytest benchmarks/bench_boilerplate.py --benchmark-only`` (``-k exact`` for the exact path);
+on a shared machine add ``--benchmark-timer=time.process_time`` to time CPU, not wall clock.
 """
 
 from __future__ import annotations

@@ -441,6 +441,8 @@ def test_save_and_load_round_trip(tmp_path: Path, site_pages: tuple[list[str], l
         model.save(path)
         manifest = json.loads((path / "manifest.json").read_text())
         assert manifest["format_version"] == 1 and manifest["n_docs"] == 8
+        assert manifest["counts"]["groups"] == 2 and manifest["counts"]["blocks"] == model.n_blocks
+        assert manifest["dedupe_version"]
         assert manifest["config_fingerprint"] == model.config.fingerprint()
         loaded = BoilerplateModel.load(path)
         assert loaded.config == model.config

@@ -601,6 +601,14 @@ class BoilerplateModel:
             "config": self._config.as_dict(),
             "config_fingerprint": self._config.fingerprint(),
             "n_docs": self._n_docs,
+            "counts": {
+                "groups": len(arrays["group_keys"]),
+                "blocks": len(arrays["site_keys"]),
+                "stoplist": len(arrays["stop_keys"]),
+                "near_representatives": len(arrays["near_keys"]),
+                "near_aliases": len(arrays["alias_keys"]),
+                "bytes": int(sum(a.nbytes for a in arrays.values())),
+            },
             "pruned_below": self._pruned_below,
             "arrays": {
                 name: {"file": f"{name}.npy", "dtype": str(a.dtype), "shape": list(a.shape)}
