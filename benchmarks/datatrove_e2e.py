@@ -6,7 +6,7 @@ duplicates, per-site boilerplate) is written as JSONL once; then, each in a fres
 * dedupe: ``deduplicate(remove_boilerplate=False)`` + ``write()`` (datatrove removes no boilerplate);
 * datatrove: ``MinhashDedupSignature`` -> ``MinhashDedupBuckets`` -> ``MinhashDedupCluster`` ->
   ``MinhashDedupFilter`` + ``JsonlWriter`` with ``LocalPipelineExecutor(workers=1)``, same word
-  5-grams and the same band plan (18 bands x 7 hashes at threshold 0.8).
+  5-grams and the same band plan (21 bands x 6 hashes at threshold 0.8).
 
 Reported: wall seconds and peak RSS of each process, the speed-up, and the recall and precision of
 each side's clusters against exact Jaccard (every pair >= threshold, found by an exact join).

@@ -1,7 +1,7 @@
 """Compare dedupe's LSHIndex with datasketch's MinHashLSH on the same synthetic signatures.
 
 Both sides band the same ``(n, 128)`` uint32 signatures with the same plan (dedupe's default for
-threshold 0.8: 18 bands of 7 slots), in one process:
+threshold 0.8: 21 bands of 6 slots), in one process:
 
 * dedupe: ``LSHIndex.for_threshold`` + ``insert`` + ``similar_pairs`` (candidate pairs and their
   verification) + ``connected_components``;

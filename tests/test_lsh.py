@@ -82,12 +82,12 @@ def test_candidate_probability_is_the_s_curve() -> None:
 
 
 def test_default_plan_for_0_8_and_128() -> None:
-    assert default_candidate_threshold(0.8, 128) == 0.63
+    assert default_candidate_threshold(0.8, 128) == 0.58
     index = LSHIndex.for_threshold(0.8, num_perm=128)
-    assert (index.num_bands, index.rows_per_band, index.threshold) == (18, 7, 0.8)
+    assert (index.num_bands, index.rows_per_band, index.threshold) == (21, 6, 0.8)
     assert index.config == LSHConfig()  # the config defaults document this plan
-    assert candidate_probability(0.8, 18, 7) > 0.985
-    assert candidate_probability(0.9, 18, 7) > 0.99999
+    assert candidate_probability(0.8, 21, 6) > 0.998
+    assert candidate_probability(0.9, 21, 6) > 0.99999
     # datasketch's own plan for 0.8 misses most pairs at 0.8:
     assert candidate_probability(0.8, *_optimal_param(0.8, 128, 0.5, 0.5)) < 0.4
 
@@ -431,7 +431,7 @@ def test_memory_per_document_at_128_slots() -> None:
     index = LSHIndex.for_threshold(0.8)
     index.insert(np.arange(n), random_signatures(rng, n))
     per_doc = index.nbytes / n
-    assert per_doc == 512 + 18 * (8 + 4) + 8 + 4  # signatures, band keys and rows, id, id order
+    assert per_doc == 512 + 21 * (8 + 4) + 8 + 4  # signatures, band keys and rows, id, id order
     assert per_doc <= 1024
 
 

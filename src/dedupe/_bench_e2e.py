@@ -4,7 +4,7 @@ This file imports only the standard library at module level, so it also runs as 
 another interpreter (a virtual environment that has datatrove but not dedupe)::
 
     python _bench_e2e.py dedupe INPUT.jsonl WORKDIR --threshold 0.8 --num-perm 128
-    python _bench_e2e.py datatrove INPUT.jsonl WORKDIR --num-bands 18 --rows-per-band 7
+    python _bench_e2e.py datatrove INPUT.jsonl WORKDIR --num-bands 21 --rows-per-band 6
 
 It prints one JSON object on stdout: ``run_s`` (seconds from the first pipeline call to the last
 output byte), ``stages_s``, ``docs``, ``kept`` and ``labels`` (for every input position, the position
@@ -12,7 +12,7 @@ of its cluster's kept record). The caller measures the process's wall time and p
 (:func:`run_measured`).
 
 datatrove's pipeline is the one its README and examples show for MinHash deduplication:
-``JsonlReader`` -> ``MinhashDedupSignature`` (18 x 7 = 126 hashes here: its signature is exactly
+``JsonlReader`` -> ``MinhashDedupSignature`` (21 x 6 = 126 hashes here: its signature is exactly
 ``num_buckets * hashes_per_bucket`` long) -> ``MinhashDedupBuckets`` (one task per bucket) ->
 ``MinhashDedupCluster(save_cluster_id=True)`` -> ``JsonlReader`` -> ``MinhashDedupFilter`` ->
 ``JsonlWriter`` (uncompressed, as ours), each stage a ``LocalPipelineExecutor(workers=1)``; English

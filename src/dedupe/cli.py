@@ -1,4 +1,4 @@
-"""The ``dedupe`` command: ``clean`` a corpus, maintain a persistent LSH ``index``, ``bench``.
+"""The ``dedupe`` command: ``clean`` a corpus, maintain a persistent LSH ``index``, ``bench`` it.
 
 Exit status: 0 on success, 1 on bad input or a failed run (one line on stderr; the traceback only
 with ``--debug``), 2 on a usage error, 130 when interrupted.
@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             p.add_argument("-o", "--output", metavar="FILE", help="matches as JSONL (default: stdout)")
         _common(p)
+
+    from .bench import add_parser as add_bench_parser
+
+    add_bench_parser(sub)
     return parser
 
 
@@ -244,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _clean(args)
         if args.command == "index":
             return _index(args)
+        if args.command == "bench":
+            from .bench import run as run_bench
+
+            return run_bench(args)
         parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse checks choices
     except KeyboardInterrupt:
         print("dedupe: interrupted", file=sys.stderr)

@@ -11,8 +11,8 @@ plan for 0.8 and 128 slots (9 bands of 13) finds a pair at similarity 0.8 with p
 only. :meth:`LSHIndex.for_threshold` therefore bands at a lower *candidate threshold*: by default
 the highest one (in steps of 0.01) whose optimal plan finds pairs at the verification threshold
 with probability at least :data:`MIN_CANDIDATE_PROBABILITY`. For 0.8 and 128 slots that is the
-plan for 0.63: 18 bands of 7 slots, with candidate probability 0.986 at similarity 0.8, 0.99999 at
-0.9, 0.79 at 0.7, 0.40 at 0.6 and 0.13 at 0.5.
+plan for 0.58: 21 bands of 6 slots, with candidate probability 0.998 at similarity 0.8, 0.99999+ at
+0.9, 0.93 at 0.7, 0.62 at 0.6 and 0.28 at 0.5.
 
 Each band of a signature is hashed into one uint64 bucket key (a multilinear hash of its uint32
 slots with constants drawn for that band, then the 64-bit finaliser of MurmurHash3), vectorised
@@ -51,7 +51,7 @@ __all__ = [
 #: Version of the on-disk index layout (manifest fields, array files and bucket-key hash).
 INDEX_FORMAT_VERSION = 1
 #: Smallest probability, at the verification threshold, of the default candidate plan.
-MIN_CANDIDATE_PROBABILITY = 0.98
+MIN_CANDIDATE_PROBABILITY = 0.99
 #: Name of the bucket-key hash; part of the saved format.
 BAND_KEY_SCHEME = "multilinear-fmix64-v1"
 
@@ -225,7 +225,7 @@ def default_candidate_threshold(
     If none reaches it (very short signatures), the value whose plan comes closest.
 
     >>> default_candidate_threshold(0.8, 128)
-    0.63
+    0.58
     """
     t = _check_unit("threshold", threshold)
     p = _check_num_perm(num_perm)
@@ -508,7 +508,7 @@ class LSHIndex:
     log-structured (a run is merged into the previous one once it is at least half its size), so
     inserting ``n`` documents in any batches costs ``O(n log n)`` in total.
 
-    Memory per document at 128 slots and 18 bands: 512 B of signatures, 18 * 12 B of band keys and
+    Memory per document at 128 slots and 21 bands: 512 B of signatures, 21 * 12 B of band keys and
     rows, 4 B of id order, plus the id itself (8 B for int ids, 4 B per character for str ids).
 
     Args:
@@ -565,8 +565,8 @@ class LSHIndex:
         """Create an empty index that finds pairs of estimated Jaccard similarity >= ``threshold``.
 
         The bands follow :func:`optimal_band_plan` at ``candidate_threshold``, which defaults to
-        :func:`default_candidate_threshold` (0.63 for 0.8 and 128 slots: 18 bands of 7 slots,
-        candidate probability 0.986 at 0.8 and 0.99999 at 0.9); :meth:`similar_pairs` then keeps
+        :func:`default_candidate_threshold` (0.58 for 0.8 and 128 slots: 21 bands of 6 slots,
+        candidate probability 0.998 at 0.8 and 0.99999+ at 0.9); :meth:`similar_pairs` then keeps
         the candidates whose estimate reaches ``threshold``.
 
         Args:
@@ -582,7 +582,7 @@ class LSHIndex:
             TypeError: a value has the wrong type.
 
         >>> LSHIndex.for_threshold(0.8, num_perm=128).config
-        LSHConfig(num_perm=128, num_bands=18, rows_per_band=7, threshold=0.8)
+        LSHConfig(num_perm=128, num_bands=21, rows_per_band=6, threshold=0.8)
         """
         t = _check_unit("threshold", threshold)
         if t == 0.0:
