@@ -32,8 +32,9 @@ Memory: a model keeps 12 bytes per distinct (group, block) key (``uint64`` key, 
 12 bytes per distinct short line (stoplist) and per group, and with near-exact grouping ``12 + 4 *
 near_num_perm`` bytes per distinct long line (its representative signature; 268 bytes with the
 defaults) plus 16 bytes per near variant. On the 25 MB of real pages in the dev set that is 4.9 MB
-for the exact path (289k block keys, 116k short lines) and 26 MB with near-exact grouping; fitting
-peaks at about 3 times the text size (7 times with near-exact grouping; ``tracemalloc``).
+for the exact path (289k block keys, 116k short lines) and 26 MB with near-exact grouping; fitting a
+batch peaks at about 150 bytes per line (3 times the text; 7 times with near-exact grouping) plus
+about 20 MB of buffers for one chunk of a million characters (``tracemalloc``).
 ``max_distinct_blocks`` bounds each table: above it the keys with the lowest counts are pruned.
 Pruning never overcounts a block's documents, so it can only unflag (a pruned block must be seen
 ``min_docs`` times again); the one exception is the stoplist, where a (group, short line) pair
