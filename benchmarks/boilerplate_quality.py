@@ -11,7 +11,7 @@ and a few words varying between pages) around article bodies made of shuffled se
 articles are syndicated to several sites and passed as one near-duplicate cluster (``labels``).
 Reports line P/R/F1 and how many syndicated body lines were removed (must be 0).
 
-(b) **Real pages** (``/work/shared/data/webpages-dev.jsonl.gz``, or ``--data PATH``): the sites with
+(b) **Real pages** (``../shared/data/webpages-dev.jsonl.gz`` beside the checkout, or ``--data PATH``): the sites with
 two or more pages of ``gold_coverage >= 0.8``; each page's lines joined with ``\\n``; detection run
 over all of them as one corpus with ``groups=site``. Reports line P/R/F1 of the boilerplate class and
 the recall over boilerplate lines that repeat in their page or on two pages of their site (Rep-R),
@@ -38,7 +38,7 @@ from dedupe.boilerplate import BoilerplateModel, BoilerplateSpan, find_boilerpla
 from dedupe.normalize import normalize_text
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = Path("/work/shared/data/webpages-dev.jsonl.gz")
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "webpages-dev.jsonl.gz"  # ../shared beside the checkout
 #: Baselines from design/boilerplate-probe.md (same pages, same metric).
 BASELINES = {"exact counting": (0.931, 0.721, 0.813), "every repeat (B)": (0.934, 0.861, 0.896)}
 
