@@ -158,3 +158,13 @@ def test_index_build_add_query(corpus: Path, tmp_path: Path, capsys: pytest.Capt
     # Added records are now in the index; adding them again is refused (duplicate ids).
     assert main(["index", "add", str(new), "--index", str(index), "--id-field", "id"]) == 1
     assert main(["index", "build", str(seeds_only), "--index", str(index)]) == 1
+
+
+def test_plots_are_written_and_linked(corpus: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    report, plots = tmp_path / "r.json", tmp_path / "plots"
+    args = ["clean", str(corpus), "-o", str(tmp_path / "o.jsonl"), "--report", str(report), "--plots", str(plots)]
+    assert main([*args, "--id-field", "id", "--quiet"]) == 0
+    linked = json.loads(report.read_text())["plots"]
+    assert [Path(p).name for p in linked] == ["s_curve.png", "similarities.png", "cluster_sizes.png"]
+    assert all(Path(p).read_bytes()[:4] == b"\x89PNG" for p in linked)

@@ -96,6 +96,19 @@ def plot_similarities(
     return _save(fig, path)
 
 
+def plot_duplicate_similarities(path: Path, similarity: NDArray[np.float64], *, threshold: float) -> Path:
+    """Histogram of the similarity of each removed near duplicate to the record kept for its cluster."""
+    plt = require_matplotlib()
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    ax.hist(similarity, bins=np.linspace(min(threshold, float(similarity.min(initial=1.0))) - 0.05, 1.0, 41))
+    ax.axvline(threshold, color="tab:red", linestyle="--", label=f"threshold {threshold:g}")
+    ax.set_xlabel("estimated Jaccard similarity to the kept record")
+    ax.set_ylabel("near duplicates")
+    ax.set_title("Near-duplicate similarities")
+    ax.legend()
+    return _save(fig, path)
+
+
 def plot_cluster_sizes(path: Path, sizes: Mapping[str, NDArray[np.int64]], *, max_bars: int = 20) -> Path:
     """Number of clusters of each size (2 and more documents), grouped bars per side.
 

@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--duplicates", metavar="FILE", help="JSONL: one line per removed duplicate")
     clean.add_argument("--rejects", metavar="FILE", help="JSONL: one line per rejected record")
     clean.add_argument("--report", metavar="FILE", help="JSON report: counts, parameters, timings, clusters")
+    clean.add_argument(
+        "--plots",
+        metavar="DIR",
+        help="write PNG plots (band-plan S-curve, near-duplicate similarities, cluster sizes) to DIR "
+        "and link them from the report (needs the plot extra)",
+    )
     clean.add_argument("--threshold", type=_threshold, default=0.8, help="Jaccard threshold (default: 0.8)")
     clean.add_argument("--no-boilerplate", action="store_true", help="keep boilerplate blocks")
     clean.add_argument("--group-field", default=None, help="field (site, domain) to count boilerplate by")
@@ -145,13 +151,38 @@ def _clean(args: argparse.Namespace) -> int:
         result.write_duplicates(args.duplicates)
     if args.rejects:
         result.write_rejects(args.rejects)
+    report = result.report()
+    if args.plots:
+        report["plots"] = _plots(result, Path(args.plots))
     if args.report:
         from .io._atomic import atomic_file
 
         with atomic_file(Path(args.report)) as fh:
-            fh.write(json.dumps(result.report(), indent=2, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
+            fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
     _say(args, result.summary())
     return 0
+
+
+def _plots(result: Any, folder: Path) -> list[str]:
+    """Write the clean run's plots into ``folder``; return their paths."""
+    import numpy as np
+
+    from . import _bench_plots as plots
+    from .lsh import LSHIndex
+
+    plots.require_matplotlib()
+    folder.mkdir(parents=True, exist_ok=True)
+    threshold = float(result.params["threshold"])
+    plan = LSHIndex.for_threshold(threshold, num_perm=int(result.params["minhash"]["num_perm"])).config
+    out = [plots.plot_s_curve(folder / "s_curve.png", threshold=threshold, num_bands=plan.num_bands,
+                              rows_per_band=plan.rows_per_band)]
+    near = result.similarity[result.status == "near"]
+    if len(near):
+        out.append(plots.plot_duplicate_similarities(folder / "similarities.png", near, threshold=threshold))
+    sizes = np.array([c["size"] for c in result.clusters()], dtype=np.int64)
+    if len(sizes):
+        out.append(plots.plot_cluster_sizes(folder / "cluster_sizes.png", {"dedupe": sizes}))
+    return [str(p) for p in out]
 
 
 def _read_for_index(args: argparse.Namespace) -> tuple[list[str], list[str], list[Any]]:
