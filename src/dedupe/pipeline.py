@@ -417,6 +417,7 @@ def deduplicate(
     m = len(rows)
     signatures = np.concatenate(sig_parts) if sig_parts else np.empty((0, num_perm), dtype=np.uint32)
     digests = np.frombuffer(b"".join(digest_parts), dtype="V16")
+    del sig_parts, digest_parts  # the batches are copied into the arrays above: free them
 
     # Pass 2: clusters among signed records (local row numbers 0..m-1).
     exact_first = first_of_groups(digests)
