@@ -468,6 +468,12 @@ def test_load_rejects_damaged_models(tmp_path: Path, site_pages: tuple[list[str]
         BoilerplateModel.load(path)
     array.write_bytes(data)
 
+    with open(array, "wb") as fh:
+        np.savez(fh, keys=np.zeros(3, dtype=np.uint64))
+    with pytest.raises(CorruptFileError, match=r"site_keys\.npy: not a single \.npy array"):
+        BoilerplateModel.load(path)
+    array.write_bytes(data)
+
     counts = path / "site_counts.npy"
     np.save(counts, np.zeros(3, dtype=np.uint32), allow_pickle=False)
     with pytest.raises(CorruptFileError, match=r"site_counts\.npy"):

@@ -48,8 +48,6 @@ from one fitted at once; the exact path gives identical counts either way.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -69,6 +67,7 @@ from ._counting import (
     count_rows,
     near_groups,
 )
+from ._persist import MANIFEST, load_npy, read_manifest, save_directory
 from ._typing import BoolArray, HashArray, IntArray, PathLike
 from .blocks import LineTable, split_lines
 from .config import BoilerplateConfig
@@ -93,7 +92,6 @@ _REP, _FREQ, _NEAR, _STOP, _RUN = 1, 2, 3, 4, 5
 
 #: Version of the saved model layout.
 MODEL_FORMAT_VERSION = 1
-_MANIFEST = "manifest.json"
 _FORMAT_NAME = "dedupe-boilerplate-model"
 _PREVIEW = 60
 _NEAR_CHUNK_BYTES = 1 << 20
@@ -587,14 +585,7 @@ class BoilerplateModel:
         """
         from . import __version__
 
-        directory = Path(path)
-        directory.mkdir(parents=True, exist_ok=True)
-        manifest_path = directory / _MANIFEST
-        manifest_path.unlink(missing_ok=True)
         arrays = self._arrays()
-        for name, array in arrays.items():
-            with open(directory / f"{name}.npy", "wb") as fh:
-                np.save(fh, array, allow_pickle=False)
         manifest = {
             "format": _FORMAT_NAME,
             "format_version": MODEL_FORMAT_VERSION,
@@ -611,14 +602,8 @@ class BoilerplateModel:
                 "bytes": int(sum(a.nbytes for a in arrays.values())),
             },
             "pruned_below": self._pruned_below,
-            "arrays": {
-                name: {"file": f"{name}.npy", "dtype": str(a.dtype), "shape": list(a.shape)}
-                for name, a in arrays.items()
-            },
         }
-        partial = directory / (_MANIFEST + ".partial")
-        partial.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(partial, manifest_path)
+        save_directory(Path(path), manifest, arrays, {name: f"{name}.npy" for name in arrays})
 
     def _arrays(self) -> dict[str, NDArray[Any]]:
         for table in (self._site, self._groups, self._stop):
@@ -656,7 +641,7 @@ class BoilerplateModel:
         directory = Path(path)
         if not directory.is_dir():
             raise FileNotFoundError(f"no saved BoilerplateModel at {directory}: not a directory")
-        manifest_path = directory / _MANIFEST
+        manifest_path = directory / MANIFEST
         manifest = _read_manifest(manifest_path)
         saved = _manifest_config(manifest, manifest_path)
         if config is not None and config != saved:
@@ -705,19 +690,7 @@ class BoilerplateModel:
 
 
 def _read_manifest(manifest_path: Path) -> dict[str, Any]:
-    try:
-        text = manifest_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CorruptFileError(
-            f"{manifest_path}: missing; {manifest_path.parent} is not a saved BoilerplateModel, "
-            "or its save was interrupted (save writes the manifest last)"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorruptFileError(f"{manifest_path}: cannot be read ({exc})") from exc
-    try:
-        manifest = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CorruptFileError(f"{manifest_path}: not valid JSON ({exc})") from exc
+    manifest = read_manifest(manifest_path, "BoilerplateModel")
     if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT_NAME:
         raise CorruptFileError(f"{manifest_path}: not a {_FORMAT_NAME} manifest")
     version = manifest.get("format_version")
@@ -756,14 +729,8 @@ def _load_array(directory: Path, name: str, dtype: np.dtype[Any], ndim: int, spe
     path = directory / f"{name}.npy"
     spec = specs.get(name)
     if not isinstance(spec, dict) or not isinstance(spec.get("shape"), list):
-        raise CorruptFileError(f"{directory / _MANIFEST}: no valid entry for array {name!r}")
-    try:
-        with open(path, "rb") as fh:
-            array = np.load(fh, allow_pickle=False)
-    except FileNotFoundError:
-        raise CorruptFileError(f"{path}: missing") from None
-    except (OSError, ValueError, EOFError) as exc:
-        raise CorruptFileError(f"{path}: cannot be read as a .npy array ({exc})") from exc
+        raise CorruptFileError(f"{directory / MANIFEST}: no valid entry for array {name!r}")
+    array = load_npy(path)
     if array.dtype != dtype or array.ndim != ndim:
         raise CorruptFileError(f"{path}: expected a {ndim}-d {dtype} array (got {array.ndim}-d {array.dtype})")
     if list(array.shape) != spec["shape"]:

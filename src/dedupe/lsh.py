@@ -22,9 +22,7 @@ lookup is :func:`numpy.searchsorted` and the buckets are the runs of equal keys.
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +32,7 @@ from typing import Any, Literal, overload
 import numpy as np
 from numpy.typing import NDArray
 
+from ._persist import MANIFEST, load_npy, read_manifest, save_directory
 from ._typing import IntArray, PathLike
 from .clusters import verify_pairs
 from .config import LSHConfig, MinHashConfig, ShingleConfig, check_compatible
@@ -56,7 +55,6 @@ MIN_CANDIDATE_PROBABILITY = 0.99
 BAND_KEY_SCHEME = "multilinear-fmix64-v1"
 
 _FORMAT_NAME = "dedupe.LSHIndex"
-_MANIFEST = "manifest.json"
 _ARRAY_FILES = {
     "signatures": "signatures.npy",
     "doc_ids": "doc_ids.npy",
@@ -895,10 +893,6 @@ class LSHIndex:
         """
         from . import __version__
 
-        directory = Path(path)
-        directory.mkdir(parents=True, exist_ok=True)
-        manifest_path = directory / _MANIFEST
-        manifest_path.unlink(missing_ok=True)
         run = self._consolidated()
         n = 0 if run is None else run.size
         arrays: dict[str, NDArray[Any]] = {
@@ -907,9 +901,6 @@ class LSHIndex:
             "band_keys": np.empty((self.num_bands, 0), np.uint64) if run is None else run.keys,
             "band_rows": np.empty((self.num_bands, 0), np.uint32) if run is None else run.rows,
         }
-        for name, array in arrays.items():
-            with open(directory / _ARRAY_FILES[name], "wb") as fh:
-                np.save(fh, array, allow_pickle=False)
         manifest = {
             "format": _FORMAT_NAME,
             "format_version": INDEX_FORMAT_VERSION,
@@ -926,14 +917,8 @@ class LSHIndex:
             "minhash_config": None if self._minhash_config is None else self._minhash_config.as_dict(),
             "num_docs": n,
             "doc_id_kind": self._id_kind,
-            "arrays": {
-                name: {"file": _ARRAY_FILES[name], "dtype": str(array.dtype), "shape": list(array.shape)}
-                for name, array in arrays.items()
-            },
         }
-        partial = directory / (_MANIFEST + ".partial")
-        partial.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        os.replace(partial, manifest_path)
+        save_directory(Path(path), manifest, arrays, _ARRAY_FILES)
 
     @classmethod
     def load(cls, path: PathLike) -> LSHIndex:
@@ -947,7 +932,7 @@ class LSHIndex:
         directory = Path(path)
         if not directory.is_dir():
             raise FileNotFoundError(f"no saved LSHIndex at {directory}: not a directory")
-        manifest_path = directory / _MANIFEST
+        manifest_path = directory / MANIFEST
         manifest = _read_manifest(manifest_path)
         config = _manifest_lsh_config(manifest, manifest_path)
         n = _field(manifest, manifest_path, "num_docs", int)
@@ -987,21 +972,7 @@ class LSHIndex:
 
 
 def _read_manifest(manifest_path: Path) -> dict[str, Any]:
-    try:
-        text = manifest_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CorruptFileError(
-            f"{manifest_path}: missing; {manifest_path.parent} is not a saved LSHIndex, "
-            "or its save was interrupted (LSHIndex.save writes the manifest last)"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CorruptFileError(f"{manifest_path}: cannot be read ({exc})") from exc
-    try:
-        manifest = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CorruptFileError(
-            f"{manifest_path}: not valid JSON ({exc.msg} at line {exc.lineno}); the file is corrupt or truncated"
-        ) from exc
+    manifest = read_manifest(manifest_path, "LSHIndex")
     if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT_NAME:
         raise CorruptFileError(f"{manifest_path}: not an LSHIndex manifest (expected format {_FORMAT_NAME!r})")
     version = manifest.get("format_version")
@@ -1060,16 +1031,7 @@ def _manifest_minhash_config(raw: object, fingerprint: str | None) -> MinHashCon
 def _load_array(directory: Path, name: str, dtype: np.dtype[Any] | None, shape: tuple[int, ...]) -> NDArray[Any]:
     """Load one array; ``dtype=None`` accepts any unicode dtype."""
     path = directory / _ARRAY_FILES[name]
-    try:
-        array = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise CorruptFileError(f"{path}: missing (the manifest lists it)") from None
-    except (OSError, ValueError, EOFError) as exc:
-        raise CorruptFileError(
-            f"{path}: cannot be read as a .npy array ({exc}); the file is corrupt or truncated"
-        ) from exc
-    if not isinstance(array, np.ndarray):
-        raise CorruptFileError(f"{path}: not a single .npy array")
+    array = load_npy(path)
     dtype_ok = array.dtype.kind == "U" if dtype is None else array.dtype == dtype
     if not dtype_ok or array.shape != shape:
         expected = "unicode" if dtype is None else str(dtype)
