@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import random
@@ -124,6 +125,19 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
         main(argv)
     assert info.value.code == 2
     assert "usage: dedupe" in capsys.readouterr().err
+
+
+def test_option_types_are_shared_with_bench() -> None:
+    from dedupe.bench import add_parser
+    from dedupe.cli import build_parser
+
+    args = build_parser().parse_args(["clean", "x", "-o", "y", "--num-perm", "1_024", "--workers", "1,000"])
+    assert (args.num_perm, args.workers) == (1024, 1000)
+    bench = add_parser(argparse.ArgumentParser().add_subparsers())
+    assert bench.parse_args(["--docs", "10,000", "--threshold", "0.7"]).docs == 10_000
+    for bad in (["--docs", "0"], ["--threshold", "1.5"]):
+        with pytest.raises(SystemExit):
+            bench.parse_args(bad)
 
 
 def test_missing_input_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

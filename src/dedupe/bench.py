@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from . import __version__
+from . import __version__, _args
 from ._bench_e2e import run_measured
 from ._typing import IntArray
 from .config import MinHashConfig, ShingleConfig
@@ -1096,26 +1096,6 @@ def _text_mb(path: Path) -> float:
 # Command line
 
 
-def _positive(value: str) -> int:
-    try:
-        x = int(value.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
-    if x < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
-    return x
-
-
-def _threshold(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {value!r}") from None
-    if not 0 < x <= 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {value!r}")
-    return x
-
-
 def _peers(value: str) -> tuple[str, ...]:
     if value.strip().lower() in ("", "none"):
         return ()
@@ -1132,7 +1112,7 @@ def _peers(value: str) -> tuple[str, ...]:
 def _sizes(value: str) -> tuple[int, ...]:
     message = f"expected comma-separated sizes such as 10000,100000, got {value!r}"
     try:
-        sizes = tuple(_positive(v.strip()) for v in value.split(",") if v.strip())
+        sizes = tuple(_args.positive_int(v.strip()) for v in value.split(",") if v.strip())
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(message) from None
     if not sizes:
@@ -1147,7 +1127,7 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         metavar="CORPUS",
         help="corpus to benchmark on (anything read_corpus takes); default: a generated one",
     )
-    parser.add_argument("--docs", type=_positive, default=10_000, help="records to use (default: 10,000)")
+    parser.add_argument("--docs", type=_args.positive_int, default=10_000, help="records to use (default: 10,000)")
     parser.add_argument(
         "--peers",
         type=_peers,
@@ -1156,9 +1136,9 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="comma-separated peers: datasketch,rensa,datatrove (default), 'all' or 'none'",
     )
     parser.add_argument("--out", metavar="DIR", help="write bench.md, bench.json and PNG plots to DIR")
-    parser.add_argument("--threshold", type=_threshold, default=0.8, help="Jaccard threshold (default: 0.8)")
-    parser.add_argument("--num-perm", type=_positive, default=128, help="MinHash slots (default: 128)")
-    parser.add_argument("--ngram-size", type=_positive, default=5, help="words per shingle (default: 5)")
+    parser.add_argument("--threshold", type=_args.threshold, default=0.8, help="Jaccard threshold (default: 0.8)")
+    parser.add_argument("--num-perm", type=_args.positive_int, default=128, help="MinHash slots (default: 128)")
+    parser.add_argument("--ngram-size", type=_args.positive_int, default=5, help="words per shingle (default: 5)")
     parser.add_argument("--text-field", default="text", help="field holding the text (default: text)")
     parser.add_argument("--id-field", default=None, help="field holding the id (default: position)")
     parser.add_argument("--group-field", default=None, help="field (site, domain) to count boilerplate by")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, _args
 from .errors import DedupeError
 
 __all__ = ["main"]
@@ -31,26 +31,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-
-
-def _threshold(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {value!r}") from None
-    if not 0 < x <= 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {value!r}")
-    return x
-
-
-def _positive(value: str) -> int:
-    try:
-        x = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}") from None
-    if x < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
-    return x
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,12 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="write PNG plots (band-plan S-curve, near-duplicate similarities, cluster sizes) to DIR "
         "and link them from the report (needs the plot extra)",
     )
-    clean.add_argument("--threshold", type=_threshold, default=0.8, help="Jaccard threshold (default: 0.8)")
+    clean.add_argument("--threshold", type=_args.threshold, default=0.8, help="Jaccard threshold (default: 0.8)")
     clean.add_argument("--no-boilerplate", action="store_true", help="keep boilerplate blocks")
     clean.add_argument("--group-field", default=None, help="field (site, domain) to count boilerplate by")
     clean.add_argument("--keep", choices=["first", "longest"], default="first", help="record kept per cluster")
-    clean.add_argument("--num-perm", type=_positive, default=128, help="MinHash slots (default: 128)")
-    clean.add_argument("--workers", type=_positive, default=1, help="processes for hashing (default: 1)")
+    clean.add_argument("--num-perm", type=_args.positive_int, default=128, help="MinHash slots (default: 128)")
+    clean.add_argument("--workers", type=_args.positive_int, default=1, help="processes for hashing (default: 1)")
     clean.add_argument(
         "--backend",
         choices=["local", "ray"],
@@ -104,8 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("input", metavar="INPUT")
         p.add_argument("--index", required=True, metavar="DIR", help="index directory")
         if action == "build":
-            p.add_argument("--threshold", type=_threshold, default=0.8)
-            p.add_argument("--num-perm", type=_positive, default=128)
+            p.add_argument("--threshold", type=_args.threshold, default=0.8)
+            p.add_argument("--num-perm", type=_args.positive_int, default=128)
         else:
             p.add_argument("-o", "--output", metavar="FILE", help="matches as JSONL (default: stdout)")
         _common(p)
