@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from dedupe._reference import reference_shingles, reference_tokens
 from dedupe.config import ShingleConfig
 from dedupe.errors import ConfigError
-from dedupe.shingles import char_shingles, iter_shingle_batches, shingle_texts, word_shingles
+from dedupe.shingles import _check_texts, char_shingles, iter_shingle_batches, shingle_texts, word_shingles
 from strategies import corpora
 
 CONFIGS = st.builds(
@@ -60,6 +60,16 @@ def test_long_tokens_and_control_characters() -> None:
 def test_non_str_items_name_the_index(bad: object) -> None:
     with pytest.raises(TypeError, match=r"texts\[1\] must be a str"):
         word_shingles(["ok", bad])  # type: ignore[list-item]
+
+
+def test_check_texts_shared_by_blocks_boilerplate_and_duplicates() -> None:
+    assert _check_texts(x for x in ("a", "b")) == ["a", "b"]
+    with pytest.raises(TypeError, match="sequence of str, not a single str"):
+        _check_texts("abc")
+    with pytest.raises(TypeError, match=r"sequence of str \(got int\)"):
+        _check_texts(5)
+    with pytest.raises(TypeError, match=r"texts\[2\] must be a str \(got NoneType"):
+        _check_texts(["a", "b", None])
 
 
 def test_single_string_is_rejected() -> None:

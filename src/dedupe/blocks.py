@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 from ._typing import BoolArray, HashArray, IntArray, OffsetArray
 from .config import check_int
 from .normalize import DIGIT, INVISIBLE, UNSTABLE, _translation, char_classes, fold_text, normalize_text
+from .shingles import _check_texts
 
 __all__ = ["CHUNK_CHARS", "LineTable", "line_key", "split_lines"]
 
@@ -52,16 +53,6 @@ _TERMINATOR = re.compile(r"\r\n?|\n")
 _DIGIT_RUN = re.compile("0+")
 #: Punctuation stripped from the cut end of a trimmed key ("Pro." -> "pro").
 _TRIM_PUNCT = ".,:;!?|-<>\"'*/"
-
-
-def _check_texts(texts: Iterable[str]) -> list[str]:
-    if isinstance(texts, (str, bytes)):
-        raise TypeError(f"texts must be a sequence of str, not a single {type(texts).__name__}")
-    out = list(texts)
-    for i, text in enumerate(out):
-        if not isinstance(text, str):
-            raise TypeError(f"texts[{i}] must be a str (got {type(text).__name__}: {text!r:.60})")
-    return out
 
 
 def line_key(text: str, *, seed: int = 0) -> int:

@@ -74,7 +74,7 @@ from .config import BoilerplateConfig
 from .errors import ConfigError, CorruptFileError, IncompatibleSignaturesError
 from .hashing import fmix64
 from .minhash import MinHasher
-from .shingles import ShingleBatch
+from .shingles import ShingleBatch, _check_texts
 
 __all__ = [
     "REASONS",
@@ -127,16 +127,6 @@ class BoilerplateSpan:
 
 # ---------------------------------------------------------------------------------------------
 # Input checks
-
-
-def _check_texts(texts: Iterable[str]) -> list[str]:
-    if isinstance(texts, (str, bytes)):
-        raise TypeError(f"texts must be a sequence of str, not a single {type(texts).__name__}")
-    out = list(texts)
-    for i, text in enumerate(out):
-        if not isinstance(text, str):
-            raise TypeError(f"texts[{i}] must be a str (got {type(text).__name__}: {text!r:.60})")
-    return out
 
 
 def _group_keys(groups: Sequence[Hashable] | None, n: int) -> HashArray:

@@ -34,7 +34,7 @@ from .config import ShingleConfig, check_int
 from .errors import ConfigError
 from .lsh import _DEFAULT_STAR_ABOVE, LSHIndex
 from .minhash import MinHasher
-from .shingles import shingle_texts
+from .shingles import _check_texts, shingle_texts
 
 if TYPE_CHECKING:
     from .backends import Backend
@@ -203,16 +203,6 @@ def check_options(*, threshold: object, keep: object, verify: object, exact_marg
     if isinstance(exact_margin, bool) or not isinstance(exact_margin, (int, float)) or not 0 <= exact_margin <= 1:
         raise ConfigError(f"exact_margin must be a number in [0, 1] (got {exact_margin!r})")
     check_int("num_perm", num_perm, low=2, high=8192)
-
-
-def _check_texts(texts: object) -> list[str]:
-    if isinstance(texts, (str, bytes)) or not hasattr(texts, "__iter__"):
-        raise TypeError(f"texts must be a sequence of str (got {type(texts).__name__})")
-    out = list(texts)
-    for i, t in enumerate(out):
-        if not isinstance(t, str):
-            raise TypeError(f"texts[{i}] must be a str (got {type(t).__name__}: {t!r:.60})")
-    return out
 
 
 def resolve_clusters(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import xxhash
@@ -98,6 +98,17 @@ def _check_text(i: int, text: object) -> str:
     if not isinstance(text, str):
         raise TypeError(f"texts[{i}] must be a str (got {type(text).__name__}: {text!r:.60})")
     return text
+
+
+def _check_texts(texts: object) -> list[str]:
+    """``texts`` as a list, checked to be a sequence of str (not a single str); errors name the index."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"texts must be a sequence of str, not a single {type(texts).__name__}")
+    try:
+        items = iter(cast("Iterable[object]", texts))
+    except TypeError:
+        raise TypeError(f"texts must be a sequence of str (got {type(texts).__name__})") from None
+    return [_check_text(i, text) for i, text in enumerate(items)]
 
 
 _CLASSES: NDArray[np.uint8] | None = None

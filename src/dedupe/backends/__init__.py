@@ -48,7 +48,6 @@ from ..duplicates import (
     DuplicateResult,
     Keep,
     Verify,
-    _check_texts,
     candidate_pairs,
     check_options,
     first_of_groups,
@@ -58,6 +57,7 @@ from ..duplicates import (
 )
 from ..errors import ConfigError, DedupeError, missing_extra
 from ..minhash import EMPTY_VALUE, MinHasher
+from ..shingles import _check_texts
 
 __all__ = [
     "BACKENDS",
