@@ -171,7 +171,33 @@ def test_index_build_add_query(corpus: Path, tmp_path: Path, capsys: pytest.Capt
     assert {r["id"] for r in _lines(matches)} == {"copy", "edit"}
     # Added records are now in the index; adding them again is refused (duplicate ids).
     assert main(["index", "add", str(new), "--index", str(index), "--id-field", "id"]) == 1
-    assert main(["index", "build", str(seeds_only), "--index", str(index)]) == 1
+    assert main(["index", "build", str(seeds_only), "--index", str(index), "--id-field", "id"]) == 1
+    with pytest.raises(SystemExit) as info:  # ids must be named: positions repeat from batch to batch
+        main(["index", "add", str(new), "--index", str(index)])
+    assert info.value.code == 2
+
+
+def test_outputs_are_checked_before_any_work(corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "o.jsonl"
+    for extra, needle in (
+        (["--rejects", str(out)], "also given to -o"),
+        (["--report", str(tmp_path / "no" / "r.json")], "does not exist"),
+    ):
+        assert main(["clean", str(corpus), "-o", str(out), "--quiet", *extra]) == 1
+        assert needle in capsys.readouterr().err
+        assert not out.exists()
+    assert main(["clean", str(corpus), "-o", str(corpus), "--quiet"]) == 1
+    assert "is the input" in capsys.readouterr().err
+
+
+def test_unexpected_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "b.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "text": ["some words here", "other words"], "blob": [b"x", b"y"]}), path)
+    assert main(["clean", str(path), "-o", str(tmp_path / "o.jsonl"), "--id-field", "id", "--quiet"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("dedupe: error:") and "Traceback" not in err[0]
 
 
 def test_plots_are_written_and_linked(corpus: Path, tmp_path: Path) -> None:

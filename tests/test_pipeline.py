@@ -122,3 +122,26 @@ def test_report_is_json_ready() -> None:
     assert {"read_and_sign", "lsh", "cluster"} <= set(report["timings_s"])
     assert report["largest_clusters"][0]["size"] == 2
     assert np.isnan(result.similarity[0])
+
+
+def test_duplicate_rows_without_id_field_use_record_id() -> None:
+    rows = list(deduplicate(_corpus(), remove_boilerplate=False).duplicate_rows())
+    assert rows[0]["record_id"] == "8" and rows[0]["duplicate_of"] == "2" and "id" not in rows[0]
+
+
+def test_only_boilerplate_records_are_rejected_with_their_record(tmp_path: Path) -> None:
+    rng = random.Random(8)
+    header, footer = "Site header line\nMenu | Home | About", "Leave a Reply\nScroll to Top"
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 9))) for _ in range(300)]
+    bodies = [" ".join(rng.choice(words) for _ in range(120)) for _ in range(3)]  # digits would be masked alike
+    recs = [{"id": f"p{i}", "text": f"{header}\n\n{bodies[i]}\n\n{footer}"} for i in range(3)]
+    recs.append({"id": "empty-page", "text": f"{header}\n\n{footer}"})
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    result = deduplicate(path, id_field="id")
+    assert result.status.tolist() == ["kept", "kept", "kept", "rejected"]
+    (rejected,) = result.rejects
+    assert rejected.reason == "only_boilerplate" and rejected.line == 4 and rejected.source == str(path)
+    assert json.loads(rejected.raw or "")["id"] == "empty-page"
+    assert result.counts()["rejected"] == 1 and result.boilerplate_spans[3] == 0

@@ -6,6 +6,7 @@ syndicated to many sites does not turn into boilerplate.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .boilerplate import BoilerplateModel
-from .io import Record
+from .io import Record, Rejected
 
 if TYPE_CHECKING:
     from .pipeline import _Source
@@ -36,13 +37,16 @@ class BoilerplateRun:
     Attributes:
         model: the fitted :class:`BoilerplateModel`.
         group_field: the field that names each record's group, or None.
-        stats: position -> (spans, characters covered, whether nothing but boilerplate is left).
+        stats: position -> (spans, characters covered).
+        only_boilerplate: position -> the :class:`Rejected` entry of each record that is
+            boilerplate from end to end (with its source, line and raw record).
         top_blocks: the most frequent blocks: ``{"text", "reason", "occurrences"}``.
     """
 
     model: BoilerplateModel
     group_field: str | None
-    stats: dict[int, tuple[int, int, bool]] = field(default_factory=dict)
+    stats: dict[int, tuple[int, int]] = field(default_factory=dict)
+    only_boilerplate: dict[int, Rejected] = field(default_factory=dict)
     top_blocks: list[dict[str, Any]] = field(default_factory=list)
 
     def groups_of(self, records: Sequence[Record]) -> list[str] | None:
@@ -96,7 +100,12 @@ def run_boilerplate(
                 continue
             covered = sum(s.end - s.start for s in doc_spans)
             left = "".join(rec.text[a:b] for a, b in _gaps(doc_spans, len(rec.text)))
-            run.stats[pos] = (len(doc_spans), covered, not left.strip())
+            run.stats[pos] = (len(doc_spans), covered)
+            if not left.strip():
+                run.only_boilerplate[pos] = Rejected(
+                    rec.source, rec.line, json.dumps(rec.fields, ensure_ascii=False, default=str),
+                    "only_boilerplate", f"record {rec.id!r} is boilerplate from end to end", rec.id,
+                )  # fmt: skip
             for s in doc_spans:
                 occurrences[s.group] += 1
                 if s.group not in previews:

@@ -15,14 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, _args
-from .errors import DedupeError
+from .errors import DedupeError, InputError
 
 __all__ = ["main"]
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, *, id_required: bool = False) -> None:
     parser.add_argument("--text-field", default="text", help="field holding the text (default: text)")
-    parser.add_argument("--id-field", default=None, help="field holding the id (default: derived from position)")
+    if id_required:
+        parser.add_argument(
+            "--id-field", required=True, help="field holding the id (required: ids must stay unique across batches)"
+        )
+    else:
+        parser.add_argument("--id-field", default=None, help="field holding the id (default: derived from position)")
     parser.add_argument(
         "--on-error",
         choices=["raise", "reject"],
@@ -88,7 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--num-perm", type=_args.positive_int, default=128)
         else:
             p.add_argument("-o", "--output", metavar="FILE", help="matches as JSONL (default: stdout)")
-        _common(p)
+            p.add_argument(
+                "--margin",
+                type=float,
+                default=0.1,
+                help="also list 'possible' matches whose estimated similarity is within this of the "
+                "threshold (the index keeps signatures, not texts, so it cannot check them exactly; default 0.1)",
+            )
+        _common(p, id_required=True)
 
     from .bench import add_parser as add_bench_parser
 
@@ -105,9 +117,29 @@ def _progress(args: argparse.Namespace) -> bool:
     return not args.quiet and sys.stderr.isatty()
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Fail before any work when an output cannot be written or would clobber the input or another output."""
+    outputs = [("-o", args.output), ("--duplicates", args.duplicates), ("--rejects", args.rejects),
+               ("--report", args.report)]  # fmt: skip
+    seen: dict[Path, str] = {}
+    source = Path(args.input).resolve()
+    for flag, value in outputs:
+        if value is None:
+            continue
+        path = Path(value).resolve()
+        if not path.parent.is_dir():
+            raise DedupeError(f"{flag} {value}: folder {path.parent} does not exist")
+        if path == source:
+            raise DedupeError(f"{flag} {value}: is the input; write the output elsewhere")
+        if path in seen:
+            raise DedupeError(f"{flag} {value}: also given to {seen[path]}; each output needs its own path")
+        seen[path] = flag
+
+
 def _clean(args: argparse.Namespace) -> int:
     from .pipeline import deduplicate
 
+    _check_outputs(args)
     result = deduplicate(
         args.input,
         threshold=args.threshold,
@@ -165,19 +197,28 @@ def _plots(result: Any, folder: Path) -> list[str]:
     return [str(p) for p in out]
 
 
-def _read_for_index(args: argparse.Namespace) -> tuple[list[str], list[str], list[Any]]:
+def _read_for_index(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """Ids and texts of the usable records; bad ones raise or are reported (``--on-error reject``)."""
     from .io import Record, read_corpus
+    from .pipeline import check_record
 
     ids: list[str] = []
     texts: list[str] = []
-    rejected: list[Any] = []
     for item in read_corpus(args.input, text_field=args.text_field, id_field=args.id_field, on_error=args.on_error):
-        if isinstance(item, Record):
+        problem = check_record(item, args.text_field, None, 50_000_000) if isinstance(item, Record) else None
+        if isinstance(item, Record) and problem is None:
             ids.append(item.id)
             texts.append(item.text)
+            continue
+        if isinstance(item, Record):
+            assert problem is not None  # for mypy: a Record with a problem
+            err = InputError(problem[1], path=item.source, line=item.line, doc_id=item.id, reason=problem[0])
+            if args.on_error == "raise":
+                raise err
+            print(f"dedupe: rejected: {err}", file=sys.stderr)
         else:
-            rejected.append(item)
-    return ids, texts, rejected
+            print(f"dedupe: rejected: {item.message}", file=sys.stderr)
+    return ids, texts
 
 
 def _index(args: argparse.Namespace) -> int:
@@ -185,11 +226,9 @@ def _index(args: argparse.Namespace) -> int:
 
     from .clusters import pair_similarities
     from .lsh import LSHIndex
-    from .minhash import MinHasher
+    from .minhash import EMPTY_VALUE, MinHasher
 
-    ids, texts, rejected = _read_for_index(args)
-    for item in rejected:
-        print(f"dedupe: rejected: {item.message}", file=sys.stderr)
+    ids, texts = _read_for_index(args)
     if args.action == "build":
         if Path(args.index).exists():
             raise DedupeError(f"{args.index}: already exists; use 'dedupe index add' to extend it")
@@ -203,34 +242,54 @@ def _index(args: argparse.Namespace) -> int:
     config = index.minhash_config
     if config is None:
         raise DedupeError(f"{args.index}: the index does not record its MinHash settings")
-    sigs = MinHasher.from_config(config).signatures(texts)
+    signed = MinHasher.from_config(config).signatures(texts)
+    sigs = np.asarray(signed)
     if args.action == "add":
-        index.insert(ids, sigs)
+        known_ids = set(index.doc_ids.astype(str).tolist())
+        again = [i for i in ids if i in known_ids]
+        if again:
+            raise DedupeError(
+                f"{args.input}: {len(again):,} ids are already in {args.index} (first: {again[0]!r}); "
+                "ids must be unique across batches"
+            )
+        index.insert(ids, signed)
+    # Texts without words carry the empty signature: they match nothing.
+    wordless = (sigs == EMPTY_VALUE).all(axis=1)
     pairs = index.query_pairs(sigs)
+    pairs = pairs[~wordless[pairs[:, 0]]] if len(pairs) else pairs
     all_sigs = np.asarray(index.signatures)
     known = index.doc_ids
-    rows: dict[int, list[dict[str, Any]]] = {}
+    matches: dict[int, dict[str, list[dict[str, Any]]]] = {}
     if len(pairs):
-        est = pair_similarities(np.concatenate([np.asarray(sigs), all_sigs]), np.stack(
-            [pairs[:, 0], pairs[:, 1] + len(sigs)], axis=1))
-        for (q, r), s in zip(pairs.tolist(), est.tolist(), strict=True):
+        rows_in_both = np.stack([pairs[:, 0], pairs[:, 1] + len(sigs)], axis=1)
+        est = pair_similarities(np.concatenate([sigs, all_sigs]), rows_in_both)
+        for (q, r), sim in zip(pairs.tolist(), est.tolist(), strict=True):
             other = str(known[r])
-            if s >= index.threshold and other != ids[q]:
-                rows.setdefault(q, []).append({"id": other, "similarity": round(s, 6)})
-    lines = [
-        json.dumps({"id": ids[q], "matches": sorted(m, key=lambda x: (-x["similarity"], x["id"]))}, ensure_ascii=False)
-        for q, m in sorted(rows.items())
+            if other == ids[q] or sim < index.threshold - args.margin:
+                continue
+            kind = "matches" if sim >= index.threshold else "possible"
+            entry = matches.setdefault(q, {"matches": [], "possible": []})
+            entry[kind].append({"id": other, "similarity": round(sim, 6)})
+    rows: list[dict[str, Any]] = [
+        {"id": ids[q], **{k: sorted(v, key=lambda x: (-x["similarity"], x["id"])) for k, v in m.items()}}
+        for q, m in sorted(matches.items())
     ]
     if args.output:
         from .io import write_jsonl
 
-        write_jsonl(({"id": ids[q], "matches": m} for q, m in sorted(rows.items())), args.output)
+        write_jsonl(rows, args.output)
     else:
-        for line in lines:
-            print(line)
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
     if args.action == "add":
         _replace_index(index, args.index)
-    print(f"{len(ids):,} records checked, {len(rows):,} with matches at >= {index.threshold:g}", file=sys.stderr)
+    if not args.quiet:
+        found = sum(1 for r in rows if r["matches"])
+        print(
+            f"{len(ids):,} records checked: {found:,} with matches at estimated similarity >= {index.threshold:g}, "
+            f"{len(rows) - found:,} more with possible matches within {args.margin:g} below it",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -250,10 +309,23 @@ def _replace_index(index: Any, path: str) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _interrupt_on_sigterm() -> None:
+    """Treat SIGTERM (``kill``) like Ctrl-C, so temporary output files are removed on the way out."""
+    import signal
+    import threading
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    _interrupt_on_sigterm()
     try:
         if args.command == "clean":
             return _clean(args)
@@ -267,10 +339,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("dedupe: interrupted", file=sys.stderr)
         return 130
-    except (DedupeError, OSError) as exc:
+    except Exception as exc:  # one line for any failure; the traceback only with --debug
         if args.debug:
             traceback.print_exc()
-        message = str(exc) if not isinstance(exc, OSError) or not exc.filename else f"{exc.filename}: {exc.strerror}"
+        if isinstance(exc, OSError) and exc.filename:
+            message = f"{exc.filename}: {exc.strerror}"
+        elif isinstance(exc, (DedupeError, OSError)):
+            message = str(exc)
+        else:
+            message = f"{type(exc).__name__}: {exc} (run again with --debug for the traceback)"
         print(f"dedupe: error: {message}", file=sys.stderr)
         return 1
     return 0  # pragma: no cover

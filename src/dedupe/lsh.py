@@ -163,8 +163,9 @@ def _optimal_band_plan(
     for start in range(0, bands.shape[0], step):
         b = bands[start : start + step, None].astype(np.float64)
         r = rows[start : start + step, None].astype(np.float64)
-        false_pos = (-np.expm1(b * np.log1p(-(below**r))) @ w) * (threshold / 2.0)
-        false_neg = (np.exp(b * np.log1p(-(above**r))) @ w) * ((1.0 - threshold) / 2.0)
+        with np.errstate(divide="ignore"):  # log1p(-1) = -inf where s = 1 (threshold 1.0): probability 1
+            false_pos = (-np.expm1(b * np.log1p(-(below**r))) @ w) * (threshold / 2.0)
+            false_neg = (np.exp(b * np.log1p(-(above**r))) @ w) * ((1.0 - threshold) / 2.0)
         error[start : start + step] = false_positive_weight * false_pos + false_negative_weight * false_neg
     best = int(np.argmin(error))  # first minimum, as datasketch's strict '<' keeps the first
     return int(bands[best]), int(rows[best])

@@ -222,8 +222,12 @@ class DedupResult:
         return write_corpus(self.kept_records(), path, text_field=self.params["text_field"], format=format)
 
     def duplicate_rows(self) -> Iterator[dict[str, Any]]:
-        """One dict per removed duplicate: its id, the id it duplicates, the kind and the similarity."""
-        id_key = self.params.get("id_field") or "id"
+        """One dict per removed duplicate: its id, the id it duplicates, the kind and the similarity.
+
+        The id goes under the id field's name; without an id field, under ``record_id`` (the
+        derived id: a file stem or a position), so it cannot be mistaken for a field of the record.
+        """
+        id_key = self.params.get("id_field") or "record_id"
         for i, s in enumerate(self.status.tolist()):
             if s in (EXACT, NEAR):
                 sim = float(self.similarity[i])
@@ -275,8 +279,9 @@ def _progress(enabled: bool, desc: str, total: int | None = None) -> Any:
 def _reject_or_raise(
     item: Record, pos: int, reason: str, message: str, on_error: OnError, text_field: str
 ) -> Rejected:
-    err = InputError(message, path=item.source, line=item.line if item.line is not None else pos + 1,
-                     doc_id=item.id, reason=reason)
+    # Records from a file carry their own line (None for a .txt file); in-memory items count from 1.
+    line = item.line if item.line is not None or item.source is not None else pos + 1
+    err = InputError(message, path=item.source, line=line, doc_id=item.id, reason=reason)
     if on_error == "raise":
         raise err
     raw = {**item.fields}
@@ -358,7 +363,6 @@ def deduplicate(
     # Pass 1: read, check, sign.
     ids: list[str | None] = []
     rejects: dict[int, Rejected] = {}
-    groups: list[str] = []
     lengths: list[int] = []
     signed_pos: list[int] = []
     digest_parts: list[bytes] = []
@@ -374,12 +378,10 @@ def deduplicate(
                 rejects[pos] = item
                 continue
             ids.append(item.id)
-            problem = _check_record(item, text_field, group_field, max_chars)
+            problem = check_record(item, text_field, group_field, max_chars)
             if problem is not None:
                 rejects[pos] = _reject_or_raise(item, pos, problem[0], problem[1], on_error, text_field)
                 continue
-            if group_field is not None:
-                groups.append(str(item.fields[group_field]))
             signed_pos.append(pos)
             lengths.append(len(item.text))
             texts.append(item.text)
@@ -465,15 +467,12 @@ def deduplicate(
             progress=lambda desc, total: _progress(progress, desc, total),
             timer=timer,
         )
-        for pos, (count, covered, whole) in bp.stats.items():
+        for pos, (count, covered) in bp.stats.items():
             spans[pos], chars[pos] = count, covered
-            if whole:
-                status[pos] = REJECTED
-                item_id = ids[pos]
-                rejects[pos] = Rejected(
-                    None, None, None, "only_boilerplate",
-                    f"record {item_id!r} is boilerplate from end to end", item_id,
-                )
+        for pos, rejected in bp.only_boilerplate.items():
+            status[pos] = REJECTED
+            spans[pos] = chars[pos] = 0
+            rejects[pos] = rejected
         top_blocks = bp.top_blocks
 
     params: dict[str, Any] = {
@@ -511,7 +510,7 @@ def deduplicate(
     return result
 
 
-def _check_record(
+def check_record(
     item: Record, text_field: str, group_field: str | None, max_chars: int
 ) -> tuple[str, str] | None:
     """``(reason, message)`` for a record the pipeline cannot use, else None."""
