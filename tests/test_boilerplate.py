@@ -303,8 +303,14 @@ def test_strip_removes_the_blank_lines_a_block_leaves() -> None:
     assert strip_boilerplate(crlf, run_max_gap=0) == ["Story A.\r\n", "Story B.\r\n"]
     middle = ["Intro\nMenu\nStory A.\n", "Intro B\nMenu\nStory B.\n"]
     assert strip_boilerplate(middle, run_max_gap=0) == ["Intro\nStory A.\n", "Intro B\nStory B.\n"]
-    # With runs, a short line between two flagged lines goes too.
-    assert strip_boilerplate(pages) == ["", ""]
+    # With runs, a short line between two flagged lines goes too ...
+    bylines = [
+        "Menu\nBy Ann Smith\nFooter\nThe actual story text runs on for well over eight words here.",
+        "Menu\nBy Bob Jones\nFooter\nA second story whose text also runs on for more than eight words.",
+    ]
+    assert strip_boilerplate(bylines) == [b.split("\n")[3] for b in bylines]
+    # ... unless it is all the content its page has.
+    assert strip_boilerplate(pages) == ["Story A, the only text of page one.\n", "Story B.\n"]
 
 
 # ---------------------------------------------------------------------------------------------

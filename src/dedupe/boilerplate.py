@@ -779,6 +779,7 @@ class _Decision:
             _heading_guard(batch, reason, page, cfg.heading_words)
         if cfg.run_max_gap and cfg.run_max_words:
             _fill_runs(batch, reason, count, cfg.run_max_gap, cfg.run_max_words)
+            _keep_last_content(batch, reason, count)
         return cls(reason, count, key)
 
 
@@ -832,6 +833,20 @@ def _heading_guard(batch: _Batch, reason: NDArray[np.int8], page: IntArray, head
     nxt, same = _next_in_doc(batch)
     guard = (reason > 0) & (page == 2) & same & (reason[nxt] == 0) & (batch.words[nxt] >= heading_words)
     reason[guard] = 0
+
+
+def _keep_last_content(batch: _Batch, reason: NDArray[np.int8], count: IntArray) -> None:
+    """Unflag the ``run`` lines of a document whose every other line is flagged.
+
+    A run line is short and seen only between flagged lines, not repeated anywhere: when it is all
+    the content a page has (a one-line story between a site's header and footer), it is the content.
+    """
+    n_docs = len(batch.texts)
+    content = np.bincount(batch.doc[reason == 0], minlength=n_docs)
+    runs = np.bincount(batch.doc[reason == _RUN], minlength=n_docs)
+    undo = (reason == _RUN) & ((content == 0) & (runs > 0))[batch.doc]
+    reason[undo] = 0
+    count[undo] = 0
 
 
 def _fill_runs(batch: _Batch, reason: NDArray[np.int8], count: IntArray, max_gap: int, max_words: int) -> None:
