@@ -208,3 +208,22 @@ def test_plots_are_written_and_linked(corpus: Path, tmp_path: Path) -> None:
     linked = json.loads(report.read_text())["plots"]
     assert [Path(p).name for p in linked] == ["s_curve.png", "similarities.png", "cluster_sizes.png"]
     assert all(Path(p).read_bytes()[:4] == b"\x89PNG" for p in linked)
+
+
+def test_near_boilerplate_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stories = [
+        "The river flooded the lower town after three days of heavy rain in the hills",
+        "Local bakers won the regional bread prize with a rye loaf baked in a stone oven",
+        "The council voted to keep the old library open on weekends through the summer",
+    ]
+    promo = ["Get our weekly newsletter with the best stories, analysis and interviews every Friday morning",
+             "Get our weekly newsletter with the top stories, analysis and interviews every Friday morning",
+             "Get our weekly newsletter with the latest stories, analysis and interviews every Friday morning"]
+    lines = [json.dumps({"text": f"{s}\n\n{p}"}) for s, p in zip(stories, promo, strict=True)]
+    path = _write(tmp_path / "in.jsonl", lines)
+    assert main(["clean", str(path), "-o", str(tmp_path / "exact.jsonl"), "--quiet"]) == 0
+    assert main(["clean", str(path), "-o", str(tmp_path / "near.jsonl"), "--quiet", "--near-boilerplate"]) == 0
+    exact = [r["text"] for r in _lines(tmp_path / "exact.jsonl")]
+    near = [r["text"] for r in _lines(tmp_path / "near.jsonl")]
+    assert all("newsletter" in t for t in exact)
+    assert all("newsletter" not in t for t in near) and [t.strip() for t in near] == stories

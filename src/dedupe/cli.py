@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.add_argument("--threshold", type=_args.threshold, default=0.8, help="Jaccard threshold (default: 0.8)")
     clean.add_argument("--no-boilerplate", action="store_true", help="keep boilerplate blocks")
+    clean.add_argument(
+        "--near-boilerplate",
+        action="store_true",
+        help="also group boilerplate lines that differ by a few words (MinHash at 0.7; about 2.5x slower)",
+    )
     clean.add_argument("--group-field", default=None, help="field (site, domain) to count boilerplate by")
     clean.add_argument("--keep", choices=["first", "longest"], default="first", help="record kept per cluster")
     clean.add_argument("--num-perm", type=_args.positive_int, default=128, help="MinHash slots (default: 128)")
@@ -153,6 +158,7 @@ def _clean(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=_progress(args),
         backend=args.backend,
+        boilerplate_options={"near_threshold": 0.7} if args.near_boilerplate else None,
     )
     import time
 
