@@ -517,3 +517,14 @@ def test_config_fingerprint_and_options() -> None:
 
 def test_line_keys_ignore_indentation_case_and_digits() -> None:
     assert line_key("\t  Posted 3 HOURS ago") == line_key("posted 12 hours ago")
+
+
+@given(st.lists(pages(), min_size=1, max_size=6), st.booleans())
+def test_kept_removal_ranges_strip_like_the_model(docs: list[str], near: bool) -> None:
+    from dedupe.boilerplate import remove_ranges
+
+    options = {"near_threshold": 0.6, "near_min_words": 3} if near else {}
+    model = BoilerplateModel.fit(docs, **options)
+    spans, ranges = model.find_removals(docs)
+    assert spans == model.find(docs)
+    assert remove_ranges(docs, *ranges) == model.strip(docs)

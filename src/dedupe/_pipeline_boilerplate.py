@@ -13,7 +13,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .boilerplate import BoilerplateModel
+import numpy as np
+
+from ._typing import IntArray
+from .boilerplate import BoilerplateModel, remove_ranges
 from .io import Record, Rejected
 
 if TYPE_CHECKING:
@@ -47,6 +50,10 @@ class BoilerplateRun:
     group_field: str | None
     stats: dict[int, tuple[int, int]] = field(default_factory=dict)
     only_boilerplate: dict[int, Rejected] = field(default_factory=dict)
+    #: Character ranges to remove, by input position (sorted): 3 int64 per range, a few per record.
+    range_pos: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    range_start: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    range_end: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     top_blocks: list[dict[str, Any]] = field(default_factory=list)
 
     def groups_of(self, records: Sequence[Record]) -> list[str] | None:
@@ -54,9 +61,12 @@ class BoilerplateRun:
             return None
         return [str(r.fields[self.group_field]) for r in records]
 
-    def strip(self, records: Sequence[Record]) -> list[str]:
-        """Texts of ``records`` with their boilerplate removed (a batch at a time)."""
-        return self.model.strip([r.text for r in records], groups=self.groups_of(records))
+    def strip(self, positions: Sequence[int], records: Sequence[Record]) -> list[str]:
+        """Texts of ``records`` (at input ``positions``, ascending) with the ranges found earlier removed."""
+        pos = np.asarray(positions, dtype=np.int64)
+        lo, hi = np.searchsorted(self.range_pos, [pos[0], pos[-1] + 1]) if len(pos) else (0, 0)
+        doc = np.searchsorted(pos, self.range_pos[lo:hi])
+        return remove_ranges([r.text for r in records], doc, self.range_start[lo:hi], self.range_end[lo:hi])
 
 
 def _batches(src: _Source, positions: set[int]) -> Iterator[tuple[list[int], list[Record]]]:
@@ -93,13 +103,16 @@ def run_boilerplate(
     occurrences: Counter[int] = Counter()
     previews: dict[int, tuple[str, str]] = {}
     bar = progress("boilerplate: find", len(kept_positions))
+    parts: list[tuple[IntArray, IntArray, IntArray]] = []
     for positions, recs in _batches(src, kept_positions):
-        spans = run.model.find([r.text for r in recs], groups=run.groups_of(recs))
-        for pos, rec, doc_spans in zip(positions, recs, spans, strict=True):
+        texts = [r.text for r in recs]
+        spans, (doc, start, end) = run.model.find_removals(texts, groups=run.groups_of(recs))
+        parts.append((np.asarray(positions, dtype=np.int64)[doc], start, end))
+        cleaned = remove_ranges(texts, doc, start, end)
+        for pos, rec, doc_spans, left in zip(positions, recs, spans, cleaned, strict=True):
             if not doc_spans:
                 continue
             covered = sum(s.end - s.start for s in doc_spans)
-            left = "".join(rec.text[a:b] for a, b in _gaps(doc_spans, len(rec.text)))
             run.stats[pos] = (len(doc_spans), covered)
             if not left.strip():
                 run.only_boilerplate[pos] = Rejected(
@@ -116,6 +129,8 @@ def run_boilerplate(
             previews = {g: previews[g] for g in keep}
         bar.update(len(recs))
     bar.close()
+    if parts:
+        run.range_pos, run.range_start, run.range_end = (np.concatenate(cols) for cols in zip(*parts, strict=True))
     run.top_blocks = [
         {"text": previews[g][0], "reason": previews[g][1], "occurrences": n} for g, n in occurrences.most_common(50)
     ]
@@ -123,11 +138,3 @@ def run_boilerplate(
     return run
 
 
-def _gaps(spans: Sequence[Any], length: int) -> Iterator[tuple[int, int]]:
-    pos = 0
-    for s in spans:
-        if s.start > pos:
-            yield pos, s.start
-        pos = max(pos, s.end)
-    if pos < length:
-        yield pos, length

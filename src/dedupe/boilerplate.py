@@ -82,6 +82,7 @@ __all__ = [
     "BoilerplateSpan",
     "Reason",
     "find_boilerplate",
+    "remove_ranges",
     "strip_boilerplate",
 ]
 
@@ -513,6 +514,19 @@ class BoilerplateModel:
         batch = _prepare(texts, groups, None, self._config)
         _canonicalize(self, batch, learn=False)
         return _spans(batch, _Decision.of(self, batch))
+
+    def find_removals(
+        self, texts: Iterable[str], *, groups: Sequence[Hashable] | None = None
+    ) -> tuple[list[list[BoilerplateSpan]], tuple[IntArray, IntArray, IntArray]]:
+        """:meth:`find` and the ``(doc, start, end)`` ranges that :meth:`strip` removes, from one pass.
+
+        ``remove_ranges(texts, *ranges)`` then equals ``strip(texts, groups=groups)``: a caller can
+        keep the ranges (a few bytes per block) and strip later without the model.
+        """
+        batch = _prepare(texts, groups, None, self._config)
+        _canonicalize(self, batch, learn=False)
+        decision = _Decision.of(self, batch)
+        return _spans(batch, decision), _removals(batch, decision, "none")
 
     def strip(
         self,
@@ -952,7 +966,8 @@ def _spans(batch: _Batch, decision: _Decision) -> list[list[BoilerplateSpan]]:
     return [spans[cuts[d] : cuts[d + 1]] for d in range(len(texts))]
 
 
-def _strip(batch: _Batch, decision: _Decision, keep: str) -> list[str]:
+def _removals(batch: _Batch, decision: _Decision, keep: str) -> tuple[IntArray, IntArray, IntArray]:
+    """``(doc, start, end)`` of every character range to remove (blocks plus the blank lines they leave)."""
     if keep not in ("none", "first"):
         raise ConfigError(f"keep must be 'none' or 'first' (got {keep!r})")
     blocks = _blocks(batch, decision)
@@ -961,7 +976,7 @@ def _strip(batch: _Batch, decision: _Decision, keep: str) -> list[str]:
         removed[np.unique(blocks.group, return_index=True)[1]] = False
     doc, first_row, last_row = blocks.doc[removed], blocks.first_row[removed], blocks.last_row[removed]
     table = batch.table
-    blank = table.n_words == 0
+    blank = _whitespace_rows(batch)
     bounds = table.doc_offsets
     span_start = table.starts[first_row]
     span_end = table.next_starts[last_row]
@@ -979,34 +994,48 @@ def _strip(batch: _Batch, decision: _Decision, keep: str) -> list[str]:
     before = prev_nonblank[first_row]
     lead = at_doc_end & (before >= bounds[doc]) & (before < first_row - 1)
     start[lead] = table.next_starts[before[lead]]
+    return doc, start, end
+
+
+def _whitespace_rows(batch: _Batch) -> BoolArray:
+    """Rows that are empty or whitespace only: the blank lines a removal may take along.
+
+    A line of control or format characters normalizes to nothing (no words) but is not blank: it
+    is kept byte for byte like any other content.
+    """
+    table = batch.table
+    blank: BoolArray = table.n_words == 0
+    wordless = np.flatnonzero(blank)
+    if len(wordless):
+        docs = table.docs()[wordless].tolist()
+        lo, hi = table.starts[wordless].tolist(), table.ends[wordless].tolist()
+        texts = batch.texts
+        blank[wordless] = [texts[d][a:b].strip() == "" for d, a, b in zip(docs, lo, hi, strict=True)]
+    return blank
+
+
+def remove_ranges(texts: Sequence[str], doc: IntArray, start: IntArray, end: IntArray) -> list[str]:
+    """Remove the ranges ``[start, end)`` of ``texts[doc]`` (sorted by document, then start); keep the rest."""
     out: list[str] = []
-    cuts = np.searchsorted(doc, np.arange(len(batch.texts) + 1))
-    for d, text in enumerate(batch.texts):
+    cuts = np.searchsorted(doc, np.arange(len(texts) + 1))
+    for d, text in enumerate(texts):
         lo, hi = int(cuts[d]), int(cuts[d + 1])
         if lo == hi:
             out.append(text)
             continue
         pieces: list[str] = []
         pos = 0
-        for s, e, s0, e0 in zip(
-            start[lo:hi].tolist(),
-            end[lo:hi].tolist(),
-            span_start[lo:hi].tolist(),
-            span_end[lo:hi].tolist(),
-            strict=True,
-        ):
-            # Only lines of whitespace go with a block (a line of control characters has no word
-            # either, but it is not blank).
-            if s < s0 and not text[s:s0].isspace():
-                s = s0
-            if e > e0 and not text[e0:e].isspace():
-                e = e0
+        for s, e in zip(start[lo:hi].tolist(), end[lo:hi].tolist(), strict=True):
             if s > pos:
                 pieces.append(text[pos:s])
             pos = max(pos, e)
         pieces.append(text[pos:])
         out.append("".join(pieces))
     return out
+
+
+def _strip(batch: _Batch, decision: _Decision, keep: str) -> list[str]:
+    return remove_ranges(batch.texts, *_removals(batch, decision, keep))
 
 
 def _next_nonblank(blank: BoolArray, bounds: IntArray) -> IntArray:

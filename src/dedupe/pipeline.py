@@ -204,18 +204,21 @@ class DedupResult:
         if self._source is None:
             raise ConfigError("this result has no input attached")
         kept = {int(p) for p in np.flatnonzero(self.status == KEPT).tolist()}
+        positions: list[int] = []
         batch: list[Record] = []
-        for _, item in self._source.records_at(kept):
+        for pos, item in self._source.records_at(kept):
+            positions.append(pos)
             batch.append(item)
             if len(batch) >= BATCH_RECORDS:
-                yield from self._cleaned(batch)
-                batch = []
-        yield from self._cleaned(batch)
+                yield from self._cleaned(positions, batch)
+                positions, batch = [], []
+        yield from self._cleaned(positions, batch)
 
-    def _cleaned(self, batch: list[Record]) -> list[Record]:
+    def _cleaned(self, positions: list[int], batch: list[Record]) -> list[Record]:
         if self._boilerplate is None or not batch:
             return batch
-        return [r.with_text(t) for r, t in zip(batch, self._boilerplate.strip(batch), strict=True)]
+        texts = self._boilerplate.strip(positions, batch)
+        return [r.with_text(t) for r, t in zip(batch, texts, strict=True)]
 
     def write(self, path: PathLike, *, format: Literal["jsonl", "parquet", "txt"] | None = None) -> int:
         """Write the kept, cleaned records to ``path`` atomically; return how many were written."""
