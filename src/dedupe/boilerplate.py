@@ -757,6 +757,10 @@ class _Decision:
     @classmethod
     def of(cls, model: BoilerplateModel, batch: _Batch) -> _Decision:
         cfg = model._config
+        # Merge the runs that updates left pending, once: a lookup reads every run, so a model
+        # fitted in many small batches would otherwise pay for each of them on every find.
+        for table in (model._site, model._groups, model._stop):
+            table.consolidate()
         n = len(batch.rows)
         row_groups = batch.doc_groups[batch.doc]
         words = batch.words
