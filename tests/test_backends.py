@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backend_checks import assert_same_result
 from dedupe.backends import (
     BACKENDS,
     STAR_ABOVE,
@@ -20,21 +21,10 @@ from dedupe.backends import (
     get_backend,
 )
 from dedupe.backends.local import LocalBackend, sum_counts
-from dedupe.duplicates import DuplicateResult, find_duplicates
+from dedupe.duplicates import find_duplicates
 from dedupe.errors import ConfigError, DedupeError, MissingDependencyError
 from dedupe.lsh import LSHIndex
 from dedupe.minhash import MinHasher
-
-FIELDS = ("labels", "kind", "similarity", "pairs", "pair_similarity", "pair_kind")
-
-
-def assert_same_result(got: DuplicateResult, expected: DuplicateResult) -> None:
-    for name in FIELDS:
-        a, b = getattr(got, name), getattr(expected, name)
-        assert a.dtype == b.dtype, f"{name}: dtype {a.dtype} != {b.dtype}"
-        assert a.shape == b.shape, f"{name}: shape {a.shape} != {b.shape}"
-        assert a.tobytes() == b.tobytes(), f"{name} differs"
-    assert got.threshold == expected.threshold
 
 
 def planted_corpus(n_base: int = 150, seed: int = 7) -> list[str]:

@@ -24,23 +24,13 @@ ray = pytest.importorskip("ray")
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
+from backend_checks import assert_same_result  # noqa: E402
 from dedupe.backends import STAR_ABOVE, Backend, BackendError, find_duplicates_on, get_backend  # noqa: E402
 from dedupe.backends.local import LocalBackend  # noqa: E402
 from dedupe.backends.ray import RayBackend, collect_documents, read_shards, write_shards  # noqa: E402
-from dedupe.duplicates import DuplicateResult, find_duplicates  # noqa: E402
+from dedupe.duplicates import find_duplicates  # noqa: E402
 from dedupe.errors import ConfigError, InputError  # noqa: E402
 from dedupe.minhash import MinHasher  # noqa: E402
-
-FIELDS = ("labels", "kind", "similarity", "pairs", "pair_similarity", "pair_kind")
-
-
-def assert_same_result(got: DuplicateResult, expected: DuplicateResult) -> None:
-    for name in FIELDS:
-        a, b = getattr(got, name), getattr(expected, name)
-        assert a.dtype == b.dtype, f"{name}: dtype {a.dtype} != {b.dtype}"
-        assert a.shape == b.shape, f"{name}: shape {a.shape} != {b.shape}"
-        assert a.tobytes() == b.tobytes(), f"{name} differs"
-    assert got.threshold == expected.threshold
 
 
 def planted_corpus(n_base: int = 400, seed: int = 11) -> list[str]:

@@ -251,14 +251,10 @@ def _index(args: argparse.Namespace) -> int:
     signed = MinHasher.from_config(config).signatures(texts)
     sigs = np.asarray(signed)
     if args.action == "add":
-        known_ids = set(index.doc_ids.astype(str).tolist())
-        again = [i for i in ids if i in known_ids]
-        if again:
-            raise DedupeError(
-                f"{args.input}: {len(again):,} ids are already in {args.index} (first: {again[0]!r}); "
-                "ids must be unique across batches"
-            )
-        index.insert(ids, signed)
+        try:
+            index.insert(ids, signed)  # refuses ids it already holds
+        except InputError as exc:
+            raise DedupeError(f"{args.input}: {exc} across batches") from exc
     # Texts without words carry the empty signature: they match nothing.
     wordless = (sigs == EMPTY_VALUE).all(axis=1)
     pairs = index.query_pairs(sigs)
