@@ -48,6 +48,9 @@ from .local import check_key_arrays, sum_counts
 
 __all__ = ["RayBackend", "collect_documents", "read_shards", "write_shards"]
 
+#: Column that :func:`read_shards` adds: the shard each row came from (restores shard order).
+SHARD_COLUMN = "__dedupe_shard__"
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -484,7 +487,8 @@ def read_shards(path: PathLike, *, text_field: str = "text", id_field: str = "id
             never engine-assigned).
 
     Returns:
-        A lazy ``ray.data.Dataset`` with the columns ``id_field`` and ``text_field``.
+        A lazy ``ray.data.Dataset`` with the columns ``id_field``, ``text_field`` and
+        :data:`SHARD_COLUMN` (the shard file of each row; :func:`write_shards` drops it).
 
     Raises:
         InputError: the path does not exist, holds no shards, or lacks a field (the message lists
@@ -496,12 +500,14 @@ def read_shards(path: PathLike, *, text_field: str = "text", id_field: str = "id
     fmt = _shard_format(where)
 
     def read() -> Any:
+        # include_paths: each row knows its shard, so collect_documents can restore shard order
+        # whatever order the engine reads the files in.
         if fmt == "parquet":
-            return ray.data.read_parquet(str(where))
-        return ray.data.read_json(str(where), lines=True)
+            return ray.data.read_parquet(str(where), include_paths=True)
+        return ray.data.read_json(str(where), lines=True, include_paths=True)
 
     dataset = _run("read shards", read)
-    columns = list(_run("read shards", lambda: dataset.schema().names))
+    columns = [c for c in _run("read shards", lambda: dataset.schema().names) if c != "path"]
     for role, field in (("text_field", text_field), ("id_field", id_field)):
         if field not in columns:
             have = ", ".join(repr(c) for c in columns)
@@ -509,7 +515,7 @@ def read_shards(path: PathLike, *, text_field: str = "text", id_field: str = "id
                 f"{where}: field {field!r} is missing from the shards (columns: {have}); pass {role}=...",
                 reason="missing_field",
             )
-    return dataset.select_columns([id_field, text_field])
+    return dataset.select_columns([id_field, text_field, "path"]).rename_columns({"path": SHARD_COLUMN})
 
 
 def collect_documents(dataset: Any, *, text_field: str = "text", id_field: str = "id") -> tuple[list[str], list[str]]:
@@ -529,9 +535,15 @@ def collect_documents(dataset: Any, *, text_field: str = "text", id_field: str =
         def gather() -> tuple[list[str], list[Any]]:
             ids: list[str] = []
             texts: list[Any] = []
+            shards: list[str] = []
             for batch in dataset.iter_batches(batch_format="pyarrow", batch_size=None):
                 ids.extend(str(i) for i in batch.column(id_field).to_pylist())
                 texts.extend(batch.column(text_field).to_pylist())
+                if SHARD_COLUMN in batch.column_names:
+                    shards.extend(batch.column(SHARD_COLUMN).to_pylist())
+            if shards:  # shard order by file name; rows of one shard keep their order (stable sort)
+                order = sorted(range(len(ids)), key=shards.__getitem__)
+                ids, texts = [ids[i] for i in order], [texts[i] for i in order]
             return ids, texts
 
         ids, texts = _run("collect documents", gather)
@@ -567,6 +579,8 @@ def write_shards(dataset: Any, path: PathLike, *, format: ShardFormat = "jsonl")
     if format not in ("jsonl", "parquet"):
         raise ConfigError(f"format must be 'jsonl' or 'parquet' (got {format!r})")
     target = str(Path(path))
+    if SHARD_COLUMN in dataset.schema().names:
+        dataset = dataset.drop_columns([SHARD_COLUMN])
     if format == "parquet":
         _run("write shards", lambda: dataset.write_parquet(target))
     else:
