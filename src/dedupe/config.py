@@ -224,7 +224,7 @@ class BoilerplateConfig:
 
     min_repeats: int = 2
     min_docs: int = 2
-    min_doc_fraction: float = 0.0
+    min_doc_fraction: float = 0.05
     long_words: int = 30
     long_min_count: int = 3
     heading_words: int = 15
@@ -242,8 +242,15 @@ class BoilerplateConfig:
     near_ngram_size: int = 5
     max_distinct_blocks: int = 50_000_000
     seed: int = 0
+    unwrap: bool = True
+    content_words: int = 6
+    listing_min_rows: int = 4
 
     def __post_init__(self) -> None:
+        if not isinstance(self.unwrap, bool):
+            raise TypeError(f"unwrap must be a bool (got {type(self.unwrap).__name__}: {self.unwrap!r})")
+        check_int("content_words", self.content_words, low=0)
+        check_int("listing_min_rows", self.listing_min_rows, low=2)
         check_int("min_repeats", self.min_repeats, low=2)
         check_int("min_docs", self.min_docs, low=2)
         _check_fraction("min_doc_fraction", self.min_doc_fraction, low_open=False)

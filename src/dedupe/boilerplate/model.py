@@ -129,15 +129,16 @@ class BoilerplateModel:
         cfg = self._config
         row_groups = batch.doc_groups[batch.doc]
         row_labels = batch.doc_labels[batch.doc]
-        site_keys = combine(batch.ckeys, row_groups)
+        keys = batch.site_keys()
+        site_keys = combine(keys, row_groups)
         uniq, counts = count_distinct(site_keys, row_labels)
         if cfg.stoplist_min_groups:
             short = np.flatnonzero(batch.words <= cfg.stoplist_max_words)
             # One row per (line, cluster): a syndicated copy does not add groups.
-            first = np.unique(combine(batch.ckeys[short], row_labels[short]), return_index=True)[1]
+            first = np.unique(combine(keys[short], row_labels[short]), return_index=True)[1]
             pairs, where = np.unique(site_keys[short][first], return_index=True)
             new = ~self._counts.site.contains(pairs)
-            stop_keys, stop_counts = np.unique(batch.ckeys[short][first][where[new]], return_counts=True)
+            stop_keys, stop_counts = np.unique(keys[short][first][where[new]], return_counts=True)
             self._counts.stop.add(stop_keys, stop_counts.astype(np.int64))
         self._counts.site.add(uniq, counts)
         g_uniq, g_counts = count_distinct(batch.doc_groups, batch.doc_labels)

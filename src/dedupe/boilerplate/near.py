@@ -278,14 +278,15 @@ def _merge_segments(segments: Sequence[Segment]) -> Segment:
     )
 
 
-def near_signatures(cfg: BoilerplateConfig, batch: Units, rows: IntArray) -> NDArray[np.uint32]:
-    """MinHash signatures of the normalized lines ``rows`` (byte shingles; digits already masked)."""
+def near_signatures(cfg: BoilerplateConfig, batch: Units, units: IntArray) -> NDArray[np.uint32]:
+    """MinHash signatures of the normalized ``units`` (byte shingles; digits already masked)."""
     hasher = MinHasher(cfg.near_num_perm, cfg.seed, kind="char", ngram_size=cfg.near_ngram_size, mask_digits=True)
     normalized = batch.table.normalized
     if normalized is None:  # pragma: no cover - _prepare keeps them whenever near_threshold is set
         raise ConfigError("near-exact grouping needs the normalized lines (split_lines(keep_normalized=True))")
     out = []
-    parts = [normalized[r] for r in rows.tolist()]
+    firsts, lasts = batch.rows[units].tolist(), batch.last_rows[units].tolist()
+    parts = [normalized[a] if a == b else b" ".join(normalized[a : b + 1]) for a, b in zip(firsts, lasts, strict=True)]
     ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
     lo = 0
     while lo < len(parts):  # about a megabyte of text at a time
@@ -315,7 +316,7 @@ def canonicalize(cfg: BoilerplateConfig, reps: Representatives, batch: Units, *,
     aliased, canon = reps.aliases.get(uniq)
     unknown = np.flatnonzero(~(aliased | reps.contains(uniq)))
     if len(unknown):
-        sigs = near_signatures(cfg, batch, batch.rows[long_rows[first[unknown]]])
+        sigs = near_signatures(cfg, batch, long_rows[first[unknown]])
         n_base = len(reps)
         labels = near_groups(sigs, cfg.near_num_bands, cfg.near_threshold, reps.bases(cfg.near_num_bands))
         new_keys = uniq[unknown]

@@ -19,6 +19,10 @@ Reason = Literal["repeated_in_document", "frequent_across_documents", "near_repe
 #: Every reason, in order of precedence (a line that meets several gets the first).
 REASONS: tuple[Reason, ...] = ("repeated_in_document", "frequent_across_documents", "near_repeat", "stoplist", "run")
 _REP, _FREQ, _NEAR, _STOP, _RUN = 1, 2, 3, 4, 5
+#: Longest row (in words) of a listing: a number and a word or two ("68 Reviews", "Engine v29").
+_LISTING_WORDS = 3
+#: A gap without sentences may be this many times ``run_max_gap`` long.
+_MENU_GAPS = 3
 
 
 @dataclass
@@ -40,10 +44,14 @@ def decide(cfg: BoilerplateConfig, counts: Counts, batch: Units) -> Decision:
     words = batch.words
     long = words >= cfg.long_words
     doc_keys = combine(batch.keys, batch.doc)
-    page = count_rows(doc_keys)
-    cpage = page if batch.ckeys is batch.keys else count_rows(combine(batch.ckeys, batch.doc))
-    site = counts.site.lookup(combine(batch.ckeys, row_groups))
+    page = _page_counts(cfg, batch, count_rows(doc_keys))
+    near_keys = batch.ckeys ^ (batch.xkeys ^ batch.keys)
+    cpage = page if batch.ckeys is batch.keys else count_rows(combine(near_keys, batch.doc))
+    site_keys = batch.site_keys()
+    site = counts.site.lookup(combine(site_keys, row_groups))
     need_page = np.where(long, max(cfg.long_min_count, cfg.min_repeats), cfg.min_repeats)
+    # A data row (a table's, numbers and all) repeated within its page is still the table's.
+    need_page = np.where(batch.data, np.maximum(need_page, cfg.long_min_count), need_page)
     need_site = np.where(long, max(cfg.long_min_count, cfg.min_docs), cfg.min_docs)
     if cfg.min_doc_fraction > 0:
         sizes = counts.groups.lookup(row_groups)
@@ -63,16 +71,33 @@ def decide(cfg: BoilerplateConfig, counts: Counts, batch: Units) -> Decision:
     assign(frequent & (batch.ckeys == batch.keys), _FREQ, site)
     assign(frequent, _NEAR, site)
     if cfg.stoplist_min_groups:
-        holders = counts.stop.lookup(batch.ckeys) - (site > 0)
+        holders = counts.stop.lookup(site_keys) - (site > 0)
         assign((words <= cfg.stoplist_max_words) & (holders >= cfg.stoplist_min_groups), _STOP, holders)
     if cfg.trim_words and len(batch.table.trim_rows):
         _trimmed(cfg, counts.site, batch, reason, count, key, doc_keys, row_groups)
     if cfg.heading_words:
         _heading_guard(batch, reason, page, cfg.heading_words)
+    _isolated_pair_guard(batch, reason, page)
     if cfg.run_max_gap and cfg.run_max_words:
         _fill_runs(batch, reason, count, cfg.run_max_gap, cfg.run_max_words)
-        _keep_last_content(batch, reason, count)
+    _keep_last_content(batch, reason, count, cfg.content_words)
     return Decision(reason, count, key)
+
+
+def _page_counts(cfg: BoilerplateConfig, batch: Units, masked: IntArray) -> IntArray:
+    """Copies of each unit in its document, numbers compared: repetition within a page is exact.
+
+    Rows equal only once their digits are masked ("Shr 23 cts vs 18 cts", "Shr 39 cts vs 50 cts")
+    are a table, not a repeat. A listing of many short such rows (a pagination bar, a calendar, a
+    version menu: at most ``_LISTING_WORDS`` words, ``listing_min_rows`` masked copies or more) is
+    furniture again and counts its masked copies.
+    """
+    if (batch.xkeys is batch.keys) or bool(np.all(batch.xkeys == batch.keys)):
+        return masked
+    exact = count_rows(combine(batch.xkeys, batch.doc))
+    listing = (masked >= max(cfg.listing_min_rows, cfg.min_repeats)) & (batch.words <= _LISTING_WORDS)
+    out: IntArray = np.where(listing, masked, exact)
+    return out
 
 
 def _trimmed(
@@ -88,7 +113,8 @@ def _trimmed(
     """Flag short unflagged lines that are a flagged block of their document (or group) plus a tail."""
     table = batch.table
     position = np.full(len(table), -1, dtype=np.int64)
-    position[batch.rows] = np.arange(len(batch.rows))
+    single = np.flatnonzero(batch.single_line())
+    position[batch.rows[single]] = single
     rows = position[table.trim_rows]
     ok = (rows >= 0) & (table.trim_words >= cfg.trim_min_kept)
     rows, tkeys = rows[ok], table.trim_keys[ok]
@@ -127,22 +153,66 @@ def _heading_guard(batch: Units, reason: NDArray[np.int8], page: IntArray, headi
     reason[guard] = 0
 
 
-def _keep_last_content(batch: Units, reason: NDArray[np.int8], count: IntArray) -> None:
-    """Unflag the ``run`` lines of a document whose every other line is flagged.
+def _isolated_pair_guard(batch: Units, reason: NDArray[np.int8], page: IntArray) -> None:
+    """Keep a unit seen exactly twice in its document when both copies stand alone among content.
 
-    A run line is short and seen only between flagged lines, not repeated anywhere: when it is all
-    the content a page has (a one-line story between a site's header and footer), it is the content.
+    A row label repeated in a table ("Year", "Shr nil vs nil") or a heading used twice is one line
+    with unflagged text on both sides, in each copy; a repeated block of furniture (a menu shown
+    twice, a promo) has flagged neighbours or more copies.
+    """
+    n = len(batch.rows)
+    if n == 0:
+        return
+    flagged = reason > 0
+    prev_open = np.ones(n, dtype=bool)
+    next_open = np.ones(n, dtype=bool)
+    same_prev = batch.doc[1:] == batch.doc[:-1]
+    prev_open[1:] = ~(flagged[:-1] & same_prev)
+    next_open[:-1] = ~(flagged[1:] & same_prev)
+    # Content on at least one side that is really there (not the document's edge).
+    has_prev = np.zeros(n, dtype=bool)
+    has_prev[1:] = same_prev
+    has_next = np.zeros(n, dtype=bool)
+    has_next[:-1] = same_prev
+    alone = (reason == _REP) & (page == 2) & prev_open & next_open & (has_prev & has_next)
+    if not alone.any():
+        return
+    # Both copies must stand alone: count the lone copies per (key, document).
+    keys = combine(batch.xkeys, batch.doc)
+    lone = count_rows(np.where(alone, keys, np.uint64(0)))
+    reason[alone & (lone == 2)] = 0
+
+
+def _keep_last_content(batch: Units, reason: NDArray[np.int8], count: IntArray, content_words: int) -> None:
+    """A document whose every unit is flagged keeps its content-like units and its ``run`` lines.
+
+    Only a document that holds nothing but furniture is boilerplate from end to end. When every unit
+    is flagged, the units that read as content (``content_words`` words or more, flagged for being
+    shared with other documents rather than repeated within this one) stay: a story whose sentences
+    other stories share keeps its text. The ``run`` lines stay too: a run line is short and seen only
+    between flagged lines, so when it is all a page has (a one-line story between a site's header and
+    footer), it is the content.
     """
     n_docs = len(batch.texts)
     content = np.bincount(batch.doc[reason == 0], minlength=n_docs)
+    empty = (content == 0)[batch.doc]
+    shared = (reason != 0) & (reason != _REP) & (reason != _RUN)
+    keep = empty & shared & (batch.words >= max(content_words, 1)) if content_words else np.zeros_like(empty)
+    kept_docs = np.bincount(batch.doc[keep], minlength=n_docs) > 0
+    # Run lines stay when nothing else would (or beside the content kept above).
     runs = np.bincount(batch.doc[reason == _RUN], minlength=n_docs)
-    undo = (reason == _RUN) & ((content == 0) & (runs > 0))[batch.doc]
+    undo = keep | ((reason == _RUN) & empty & ((runs > 0) | kept_docs)[batch.doc])
     reason[undo] = 0
     count[undo] = 0
 
 
 def _fill_runs(batch: Units, reason: NDArray[np.int8], count: IntArray, max_gap: int, max_words: int) -> None:
-    """Flag gaps of at most ``max_gap`` short unflagged lines between two flagged lines of a document."""
+    """Flag gaps of short unflagged units between two flagged units of a document (``run``).
+
+    A gap of at most ``max_gap`` units of at most ``max_words`` words each is taken; a longer one,
+    up to ``_MENU_GAPS * max_gap`` units, only when none of its units is a sentence (a menu or a
+    list of links between two pieces of furniture). A gap that holds a longer unit stays whole.
+    """
     n = len(batch.rows)
     if n < 3:
         return
@@ -155,8 +225,11 @@ def _fill_runs(batch: Units, reason: NDArray[np.int8], count: IntArray, max_gap:
         return
     prev_c, next_c = np.maximum(prev, 0), np.minimum(nxt, n - 1)
     long_lines = np.concatenate([[0], np.cumsum(~flagged & (batch.words > max_words))])
+    sentences = np.concatenate([[0], np.cumsum(~flagged & batch.sentence)])
+    size = next_c - prev_c - 1
+    menu = sentences[next_c] - sentences[prev_c + 1] == 0
     gap &= batch.doc[prev_c] == batch.doc[next_c]
-    gap &= (next_c - prev_c - 1) <= max_gap
+    gap &= (size <= max_gap) | (menu & (size <= _MENU_GAPS * max_gap))
     gap &= long_lines[next_c] - long_lines[prev_c + 1] == 0
     reason[gap] = _RUN
     count[gap] = (next_c - prev_c - 1)[gap]

@@ -81,7 +81,7 @@ def _blocks(batch: Units, decision: Decision) -> _Blocks:
     ends = np.append(starts[1:], len(flagged)) - 1
     table = batch.table
     first_row = batch.rows[flagged[starts]]
-    last_row = batch.rows[flagged[ends]]
+    last_row = batch.last_rows[flagged[ends]]
     counts = np.minimum.reduceat(decision.count[flagged], starts) if len(starts) else np.zeros(0, np.int64)
     return _Blocks(
         doc=doc[starts],

@@ -10,11 +10,13 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
-from .._typing import HashArray, IntArray
+from .._typing import BoolArray, HashArray, IntArray
 from ..blocks import LineTable, split_lines
 from ..config import BoilerplateConfig
 from ..errors import ConfigError
+from ..hashing import fmix64
 from ..shingles import _check_texts
+from .counts import combine
 
 __all__ = ["Units", "group_keys", "prepare"]
 
@@ -63,17 +65,35 @@ def _labels(labels: Sequence[int] | NDArray[Any] | None, n: int) -> IntArray:
 
 @dataclass
 class Units:
-    """The non-blank lines of a batch, with their keys (rows are positions in ``rows``)."""
+    """The units of a batch: runs of non-blank lines (one line each, except in hard-wrapped text).
+
+    Arrays are per unit, in document order. ``rows`` and ``last_rows`` are the unit's first and
+    last line in ``table``, so a unit spans ``table.starts[rows]`` to ``table.next_starts[last_rows]``.
+    """
 
     texts: list[str]
     table: LineTable
-    rows: IntArray  # table rows of the non-blank lines
-    doc: IntArray  # document of each non-blank line
-    keys: HashArray  # exact line keys
+    rows: IntArray  # first table row of each unit
+    last_rows: IntArray  # last table row of each unit
+    doc: IntArray  # document of each unit
+    keys: HashArray  # unit keys (digits masked); a one-line unit has its line's key
     ckeys: HashArray  # canonical keys (near-exact groups); equal to keys on the exact path
+    xkeys: HashArray  # keys with the digits compared too (repetition within a document)
+    data: BoolArray  # numbers are a third of the words or more: table rows and listings
+    sentence: BoolArray  # ends a sentence (. ! ? before closing quotes or brackets)
     words: IntArray
     doc_groups: HashArray  # per document
     doc_labels: IntArray  # per document
+    wrapped: BoolArray  # per document: hard-wrapped text (lines rejoined into units)
+
+    def site_keys(self) -> HashArray:
+        """The keys counted across documents: canonical keys (digits masked: footers with dates)."""
+        return self.ckeys
+
+    def single_line(self) -> BoolArray:
+        """Units of one line (the only ones with trimmed keys)."""
+        out: BoolArray = self.rows == self.last_rows
+        return out
 
 
 def prepare(
@@ -82,6 +102,7 @@ def prepare(
     labels: Sequence[int] | NDArray[Any] | None,
     config: BoilerplateConfig,
 ) -> Units:
+    """Segment ``texts`` into units and key them."""
     docs = _check_texts(texts)
     doc_groups = group_keys(groups, len(docs))
     doc_labels = _labels(labels, len(docs))
@@ -93,7 +114,179 @@ def prepare(
         trim_max_words=config.trim_max_words,
         keep_normalized=config.near_threshold is not None,
     )
-    rows = np.flatnonzero(table.n_words > 0)
-    doc = table.docs()[rows]
-    keys = table.keys[rows]
-    return Units(docs, table, rows, doc, keys, keys, table.n_words[rows], doc_groups, doc_labels)
+    lines = np.flatnonzero(table.n_words > 0)
+    doc = table.docs()[lines]
+    shape = _line_shapes(docs, table, lines, doc)
+    wrapped = _wrapped_docs(shape, doc, len(docs)) if config.unwrap else np.zeros(len(docs), dtype=bool)
+    joins = _joins(shape, doc, lines, wrapped, n_docs=len(docs))
+    # A unit starts at every line that does not continue the one before it.
+    first = np.ones(len(lines), dtype=bool)
+    first[1:] = ~joins[:-1]
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], len(lines)) - 1 if len(starts) else starts
+    line_keys = table.keys[lines]
+    line_xkeys = np.where(shape.digits != 0, line_keys ^ fmix64(shape.digits), line_keys)
+    keys, xkeys = _unit_keys(line_keys, starts), _unit_keys(line_xkeys, starts)
+    words = np.add.reduceat(table.n_words[lines], starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    numbers = np.add.reduceat(shape.numbers, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    data = (numbers > 0) & (3 * numbers >= words)
+    return Units(
+        texts=docs,
+        table=table,
+        rows=lines[starts],
+        last_rows=lines[ends],
+        doc=doc[starts],
+        keys=keys,
+        ckeys=keys,
+        xkeys=xkeys,
+        data=data,
+        sentence=shape.sentence_end[ends],
+        words=words.astype(np.int64),
+        doc_groups=doc_groups,
+        doc_labels=doc_labels,
+        wrapped=wrapped,
+    )
+
+
+def _unit_keys(line_keys: HashArray, starts: IntArray) -> HashArray:
+    """One key per unit: a one-line unit keeps its line's key; longer ones mix their lines in order."""
+    n = len(line_keys)
+    if len(starts) == n:
+        return line_keys
+    unit_of = np.cumsum(np.isin(np.arange(n), starts)) - 1
+    pos = np.arange(n) - starts[unit_of]
+    mixed = fmix64(combine(line_keys, pos))
+    out = fmix64(np.add.reduceat(mixed, starts))
+    single = np.diff(np.append(starts, n)) == 1
+    out[single] = line_keys[starts[single]]
+    return out
+
+
+@dataclass
+class _Shapes:
+    """Per non-blank line: layout and punctuation, read from the code points."""
+
+    indent: IntArray  # leading whitespace characters
+    width: IntArray  # characters up to the last non-space one (indentation included)
+    sentence_end: BoolArray  # the last visible character ends a sentence
+    soft_end: BoolArray  # ends with a comma, hyphen or an opening word: the sentence goes on
+    lower_start: BoolArray  # starts with a lowercase letter (a continuation)
+    digits: HashArray  # order-sensitive hash of the line's digits (0: none)
+    numbers: IntArray  # runs of digits (3,660,273 counts once)
+
+
+_SENTENCE = np.zeros(0x80, dtype=bool)
+_SENTENCE[[ord(c) for c in ".!?"]] = True
+#: Closing quotes and brackets that may follow a sentence's full stop.
+_CLOSERS = np.array([ord(c) for c in "\"')]\u201d\u2019\u00bb\u300d\u300f"], dtype=np.uint32)
+_SOFT = np.zeros(0x80, dtype=bool)
+_SOFT[[ord(c) for c in ",-(&/"]] = True
+
+
+def _line_shapes(texts: list[str], table: LineTable, lines: IntArray, doc: IntArray) -> _Shapes:
+    """Indentation, width, end punctuation, first letter and digits of every non-blank line."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    base = np.concatenate([[0], np.cumsum(lengths)])
+    cp = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lo = table.starts[lines] + base[doc]
+    hi = table.ends[lines] + base[doc]
+    visible = np.flatnonzero((cp > 32) & (cp != 0xA0) & (cp != 0x3000) & ((cp < 0x2000) | (cp > 0x200A)))
+    first = visible[np.minimum(np.searchsorted(visible, lo), len(visible) - 1)] if len(visible) else lo
+    last = visible[np.maximum(np.searchsorted(visible, hi) - 1, 0)] if len(visible) else hi
+    last_cp = cp[last] if len(cp) else np.zeros(len(lines), dtype=np.uint32)
+    # Step back over closing quotes and brackets: 'said."' ends a sentence.
+    end_at = last.copy()
+    for _ in range(2):
+        end_at -= (end_at > lo) & np.isin(cp[end_at], _CLOSERS)
+    end_cp = cp[end_at] if len(cp) else last_cp
+    ascii_end = np.minimum(end_cp, 0x7F)
+    sentence_end = (end_cp < 0x80) & _SENTENCE[ascii_end] | np.isin(end_cp, _WIDE_SENTENCE)
+    soft_end = (last_cp < 0x80) & _SOFT[np.minimum(last_cp, 0x7F)]
+    first_cp = cp[first] if len(cp) else last_cp
+    lower_start = ((first_cp >= 97) & (first_cp <= 122)) | ((first_cp >= 0xDF) & (first_cp <= 0xFF))
+    digits, numbers = _digit_hashes(cp, lo, hi)
+    return _Shapes(
+        indent=first - lo,
+        width=last + 1 - lo,
+        sentence_end=sentence_end,
+        soft_end=soft_end,
+        lower_start=lower_start,
+        digits=digits,
+        numbers=numbers,
+    )
+
+
+#: Full stops of other scripts (CJK, Devanagari, Arabic).
+_WIDE_SENTENCE = np.array([0x3002, 0xFF0E, 0xFF01, 0xFF1F, 0x0964, 0x06D4, 0x061F], dtype=np.uint32)
+
+
+def _digit_hashes(cp: NDArray[np.uint32], lo: IntArray, hi: IntArray) -> tuple[HashArray, IntArray]:
+    """Per line (``[lo, hi)`` in ``cp``): an order-sensitive hash of its ASCII digits, and its digit runs."""
+    n = len(lo)
+    where = np.flatnonzero((cp >= 48) & (cp <= 57))
+    if len(where) == 0 or n == 0:
+        return np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.int64)
+    line = np.searchsorted(lo, where, side="right") - 1
+    inside = (line >= 0) & (where < hi[np.maximum(line, 0)])
+    where, line = where[inside], line[inside]
+    rank = np.arange(len(where)) - np.searchsorted(line, line)
+    value = fmix64((cp[where].astype(np.uint64) - np.uint64(47)) + (rank.astype(np.uint64) << np.uint64(8)))
+    digits = np.zeros(n, dtype=np.uint64)
+    np.add.at(digits, line, value)
+    prev = cp[np.maximum(where - 1, 0)]
+    prev2 = cp[np.maximum(where - 2, 0)]
+    after_digit = (where > 0) & (prev >= 48) & (prev <= 57)
+    grouped = (where > 1) & ((prev == 44) | (prev == 46)) & (prev2 >= 48) & (prev2 <= 57)
+    numbers = np.bincount(line[~after_digit & ~grouped], minlength=n).astype(np.int64)
+    return digits, numbers
+
+
+def _wrapped_docs(shape: _Shapes, doc: IntArray, n_docs: int) -> BoolArray:
+    """Documents of hard-wrapped text: lines of similar width that break inside sentences.
+
+    A break is *inside a sentence* when a line ends without sentence punctuation and the next line
+    of the paragraph starts with a lowercase letter. A document is wrapped when it has at least
+    ``_MIN_WRAPS`` such breaks, they are at least a quarter of its line breaks, and its lines are
+    at most ``_MAX_WIDTH`` characters wide.
+    """
+    n = len(doc)
+    if n < 2:
+        return np.zeros(n_docs, dtype=bool)
+    same = doc[1:] == doc[:-1]
+    inside = same & ~shape.sentence_end[:-1] & shape.lower_start[1:]
+    breaks = np.bincount(doc[:-1][same], minlength=n_docs)
+    wraps = np.bincount(doc[:-1][inside], minlength=n_docs)
+    widest = np.zeros(n_docs, dtype=np.int64)
+    np.maximum.at(widest, doc, shape.width)
+    out: BoolArray = (wraps >= _MIN_WRAPS) & (4 * wraps >= breaks) & (widest <= _MAX_WIDTH)
+    return out
+
+
+_MIN_WRAPS = 2
+_MAX_WIDTH = 160
+
+
+def _joins(shape: _Shapes, doc: IntArray, lines: IntArray, wrapped: BoolArray, *, n_docs: int) -> BoolArray:
+    """Whether each non-blank line continues into the next one (same unit).
+
+    Only in wrapped documents, and only into the next line of the same paragraph (no blank line
+    between) that is not indented deeper (a new paragraph starts indented). A line continues when
+    the next one starts in lowercase (the sentence goes on), or when it was cut by the wrap: it
+    does not end a sentence and reaches ``_FULL`` of the document's widest line. Short lines that
+    end without punctuation (table rows, headings, a sign-off) stay units of their own.
+    """
+    n = len(lines)
+    out = np.zeros(n, dtype=bool)
+    if n < 2:
+        return out
+    widest = np.zeros(n_docs, dtype=np.int64)
+    np.maximum.at(widest, doc, shape.width)
+    full = shape.width[:-1] >= _FULL * widest[doc[:-1]]
+    adjacent = (lines[1:] == lines[:-1] + 1) & (doc[1:] == doc[:-1]) & wrapped[doc[:-1]]
+    not_deeper = shape.indent[1:] <= shape.indent[:-1]
+    goes_on = shape.lower_start[1:] | (full & ~shape.sentence_end[:-1]) | shape.soft_end[:-1]
+    out[:-1] = adjacent & not_deeper & goes_on
+    return out
+
+
+_FULL = 0.6
