@@ -245,12 +245,15 @@ class BoilerplateConfig:
     unwrap: bool = True
     content_words: int = 6
     listing_min_rows: int = 4
+    body_doc_fraction: float = 0.5
 
     def __post_init__(self) -> None:
         if not isinstance(self.unwrap, bool):
             raise TypeError(f"unwrap must be a bool (got {type(self.unwrap).__name__}: {self.unwrap!r})")
         check_int("content_words", self.content_words, low=0)
         check_int("listing_min_rows", self.listing_min_rows, low=2)
+        _check_fraction("body_doc_fraction", self.body_doc_fraction, low_open=False)
+        object.__setattr__(self, "body_doc_fraction", float(self.body_doc_fraction))
         check_int("min_repeats", self.min_repeats, low=2)
         check_int("min_docs", self.min_docs, low=2)
         _check_fraction("min_doc_fraction", self.min_doc_fraction, low_open=False)

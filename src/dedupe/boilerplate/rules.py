@@ -75,9 +75,12 @@ def decide(cfg: BoilerplateConfig, counts: Counts, batch: Units) -> Decision:
         assign((words <= cfg.stoplist_max_words) & (holders >= cfg.stoplist_min_groups), _STOP, holders)
     if cfg.trim_words and len(batch.table.trim_rows):
         _trimmed(cfg, counts.site, batch, reason, count, key, doc_keys, row_groups)
+    _isolated_pair_guard(batch, reason, page)
+    if cfg.body_doc_fraction > 0:
+        sizes = counts.groups.lookup(row_groups)
+        _body_guard(batch, reason, count, sizes, cfg.body_doc_fraction, cfg.content_words)
     if cfg.heading_words:
         _heading_guard(batch, reason, page, cfg.heading_words)
-    _isolated_pair_guard(batch, reason, page)
     if cfg.run_max_gap and cfg.run_max_words:
         _fill_runs(batch, reason, count, cfg.run_max_gap, cfg.run_max_words)
     _keep_last_content(batch, reason, count, cfg.content_words)
@@ -149,7 +152,8 @@ def _next_in_doc(batch: Units) -> tuple[IntArray, BoolArray]:
 def _heading_guard(batch: Units, reason: NDArray[np.int8], page: IntArray, heading_words: int) -> None:
     """Guard 2: keep a line seen exactly twice in its document that introduces a long unflagged line."""
     nxt, same = _next_in_doc(batch)
-    guard = (reason > 0) & (page == 2) & same & (reason[nxt] == 0) & (batch.words[nxt] >= heading_words)
+    heading = ~batch.sentence  # a heading does not end with a full stop; a promo's sentence does
+    guard = heading & (reason > 0) & (page == 2) & same & (reason[nxt] == 0) & (batch.words[nxt] >= heading_words)
     reason[guard] = 0
 
 
@@ -181,6 +185,36 @@ def _isolated_pair_guard(batch: Units, reason: NDArray[np.int8], page: IntArray)
     keys = combine(batch.xkeys, batch.doc)
     lone = count_rows(np.where(alone, keys, np.uint64(0)))
     reason[alone & (lone == 2)] = 0
+
+
+def _body_guard(
+    batch: Units, reason: NDArray[np.int8], count: IntArray, sizes: IntArray, fraction: float, content_words: int
+) -> None:
+    """Keep a unit found on other pages when it sits inside the article and is not on most pages.
+
+    Furniture sits at a page's edges (header, navigation, footer) or, inside the body, recurs on
+    most pages of the site (an "Advertisement" label, a share bar). A table's row label ("Nine
+    mths"), a list item or a short heading inside the body that a few other pages also use is the
+    article's: a unit flagged only for being frequent across the documents of its group with
+    content-like text (``content_words`` words, unflagged) before and after it in its document
+    stays unless it is on ``fraction`` of its group's documents. (The stoplist's evidence, other
+    sites holding the same short line, is kept wherever the line stands.)
+    """
+    n = len(batch.rows)
+    if n == 0:
+        return
+    content = ((reason == 0) & (batch.words >= max(content_words, 1))).astype(np.int64)
+    before = np.cumsum(content) - content  # content units earlier in the batch
+    starts = np.searchsorted(batch.doc, batch.doc)  # first unit of each unit's document
+    ends = np.searchsorted(batch.doc, batch.doc, side="right")
+    total = np.concatenate([[0], np.cumsum(content)])
+    has_before = before - total[starts] > 0
+    has_after = total[ends] - total[np.arange(n) + 1] > 0
+    shared = (reason == _FREQ) | ((reason == _NEAR) & (count > 0))
+    weak = count < np.ceil(fraction * sizes - 1e-9)
+    keep = shared & has_before & has_after & weak
+    reason[keep] = 0
+    count[keep] = 0
 
 
 def _keep_last_content(batch: Units, reason: NDArray[np.int8], count: IntArray, content_words: int) -> None:
@@ -231,5 +265,6 @@ def _fill_runs(batch: Units, reason: NDArray[np.int8], count: IntArray, max_gap:
     gap &= batch.doc[prev_c] == batch.doc[next_c]
     gap &= (size <= max_gap) | (menu & (size <= _MENU_GAPS * max_gap))
     gap &= long_lines[next_c] - long_lines[prev_c + 1] == 0
+    gap &= ~batch.sentence  # a sentence is content, wherever it stands
     reason[gap] = _RUN
     count[gap] = (next_c - prev_c - 1)[gap]

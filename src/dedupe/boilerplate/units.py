@@ -244,20 +244,23 @@ def _digit_hashes(cp: NDArray[np.uint32], lo: IntArray, hi: IntArray) -> tuple[H
 def _wrapped_docs(shape: _Shapes, doc: IntArray, n_docs: int) -> BoolArray:
     """Documents of hard-wrapped text: lines of similar width that break inside sentences.
 
-    A break is *inside a sentence* when a line ends without sentence punctuation and the next line
-    of the paragraph starts with a lowercase letter. A document is wrapped when it has at least
-    ``_MIN_WRAPS`` such breaks, they are at least a quarter of its line breaks, and its lines are
-    at most ``_MAX_WIDTH`` characters wide.
+    Only breaks after a *full* line (at least ``_FULL`` of the document's widest line) are read, so
+    a page's short furniture (menus, footers) does not hide the wrapped article between it. A
+    break is *inside a sentence* when the full line ends without sentence punctuation and the next
+    line starts with a lowercase letter. A document is wrapped when it has at least ``_MIN_WRAPS``
+    such breaks, they are at least a quarter of its breaks after full lines, and its lines are at
+    most ``_MAX_WIDTH`` characters wide.
     """
     n = len(doc)
     if n < 2:
         return np.zeros(n_docs, dtype=bool)
-    same = doc[1:] == doc[:-1]
+    widest = np.zeros(n_docs, dtype=np.int64)
+    np.maximum.at(widest, doc, shape.width)
+    full = shape.width[:-1] >= _FULL * widest[doc[:-1]]
+    same = (doc[1:] == doc[:-1]) & full
     inside = same & ~shape.sentence_end[:-1] & shape.lower_start[1:]
     breaks = np.bincount(doc[:-1][same], minlength=n_docs)
     wraps = np.bincount(doc[:-1][inside], minlength=n_docs)
-    widest = np.zeros(n_docs, dtype=np.int64)
-    np.maximum.at(widest, doc, shape.width)
     out: BoolArray = (wraps >= _MIN_WRAPS) & (4 * wraps >= breaks) & (widest <= _MAX_WIDTH)
     return out
 
@@ -272,8 +275,9 @@ def _joins(shape: _Shapes, doc: IntArray, lines: IntArray, wrapped: BoolArray, *
     Only in wrapped documents, and only into the next line of the same paragraph (no blank line
     between) that is not indented deeper (a new paragraph starts indented). A line continues when
     the next one starts in lowercase (the sentence goes on), or when it was cut by the wrap: it
-    does not end a sentence and reaches ``_FULL`` of the document's widest line. Short lines that
-    end without punctuation (table rows, headings, a sign-off) stay units of their own.
+    does not end a sentence and reaches ``_CUT`` of the document's widest line. Shorter lines that
+    end without punctuation (table rows, headings, a list of titles, a sign-off) stay units of
+    their own.
     """
     n = len(lines)
     out = np.zeros(n, dtype=bool)
@@ -281,12 +285,13 @@ def _joins(shape: _Shapes, doc: IntArray, lines: IntArray, wrapped: BoolArray, *
         return out
     widest = np.zeros(n_docs, dtype=np.int64)
     np.maximum.at(widest, doc, shape.width)
-    full = shape.width[:-1] >= _FULL * widest[doc[:-1]]
+    cut = shape.width[:-1] >= _CUT * widest[doc[:-1]]
     adjacent = (lines[1:] == lines[:-1] + 1) & (doc[1:] == doc[:-1]) & wrapped[doc[:-1]]
     not_deeper = shape.indent[1:] <= shape.indent[:-1]
-    goes_on = shape.lower_start[1:] | (full & ~shape.sentence_end[:-1]) | shape.soft_end[:-1]
+    goes_on = shape.lower_start[1:] | (cut & ~shape.sentence_end[:-1]) | shape.soft_end[:-1]
     out[:-1] = adjacent & not_deeper & goes_on
     return out
 
 
 _FULL = 0.6
+_CUT = 0.85
