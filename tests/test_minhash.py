@@ -187,6 +187,8 @@ def test_lone_surrogates_and_controls_do_not_crash() -> None:
 def test_config_as_dict_round_trips() -> None:
     cfg = MinHasher(num_perm=64, seed=9, kind="char", ngram_size=4).config
     d = cfg.as_dict()
-    assert d["num_perm"] == 64 and d["shingle"] == {"kind": "char", "ngram_size": 4, "mask_digits": False, "seed": 0}
+    assert d["num_perm"] == 64 and d["shingle"] == {
+        "kind": "char", "ngram_size": 4, "mask_digits": False, "seed": 0, "script": "auto"
+    }
     assert MinHasher.from_config(cfg).config == cfg
     assert isinstance(MinHashConfig().fingerprint(), str)

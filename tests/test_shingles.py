@@ -17,6 +17,7 @@ CONFIGS = st.builds(
     ngram_size=st.integers(1, 7),
     mask_digits=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
+    script=st.sampled_from(["auto", "words"]),
 )
 
 

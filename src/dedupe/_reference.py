@@ -17,7 +17,9 @@ from .normalize import normalize_text
 from .shingles import CHAR_SALT, SHINGLE_SALT, TOKEN_SALT, content_digest, position_multiplier
 
 __all__ = [
+    "exact_containment",
     "exact_jaccard",
+    "is_unspaced",
     "reference_digest",
     "reference_shingles",
     "reference_signature",
@@ -25,16 +27,42 @@ __all__ = [
 ]
 
 
-def reference_tokens(text: str, *, mask_digits: bool = False) -> list[str]:
-    """Maximal runs of letters, marks and numbers in the normalized text."""
+#: Unicode name prefixes of the word characters of scripts written without spaces: the
+#: specification that ``dedupe.scripts.UNSPACED_RANGES`` implements as code point ranges.
+UNSPACED_NAMES = (
+    "CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "IDEOGRAPHIC", "HIRAGANA", "KATAKANA",
+    "HALFWIDTH KATAKANA", "HENTAIGANA", "BOPOMOFO", "THAI", "LAO", "KHMER", "MYANMAR",
+)  # fmt: skip
+
+
+def is_unspaced(ch: str) -> bool:
+    """Whether ``ch`` is a word character (L, M, N) whose Unicode name is of an unspaced script."""
+    return unicodedata.category(ch)[0] in "LMN" and unicodedata.name(ch, "").startswith(UNSPACED_NAMES)
+
+
+def reference_tokens(text: str, *, mask_digits: bool = False, script: str = "auto") -> list[str]:
+    """Word tokens of the normalized text, one character at a time.
+
+    A token is a maximal run of letters, marks and numbers; with ``script="auto"`` a new token
+    also starts at every unspaced character (:func:`is_unspaced`) that is not a mark, and between
+    an unspaced character and a word character that is not (either way round).
+    """
     tokens: list[str] = []
     current: list[str] = []
+    previous_unspaced = False
     for ch in normalize_text(text, mask_digits=mask_digits):
-        if unicodedata.category(ch)[0] in "LMN":
-            current.append(ch)
-        elif current:
+        if unicodedata.category(ch)[0] not in "LMN":
+            if current:
+                tokens.append("".join(current))
+                current = []
+            continue
+        unspaced = script == "auto" and is_unspaced(ch)
+        cut = unspaced and unicodedata.category(ch)[0] != "M"
+        if current and (cut or unspaced != previous_unspaced):
             tokens.append("".join(current))
             current = []
+        current.append(ch)
+        previous_unspaced = unspaced
     if current:
         tokens.append("".join(current))
     return tokens
@@ -70,7 +98,8 @@ def reference_shingles(text: str, config: ShingleConfig) -> list[int]:
             return [_poly_hash(cps, key)]
         return [_poly_hash(cps[i : i + n], key) for i in range(len(cps) - n + 1)]
     token_key = seed_key(config.seed, TOKEN_SALT)
-    hashes = [_token_hash(t, token_key) for t in reference_tokens(text, mask_digits=config.mask_digits)]
+    tokens = reference_tokens(text, mask_digits=config.mask_digits, script=config.script)
+    hashes = [_token_hash(t, token_key) for t in tokens]
     key = seed_key(config.seed, SHINGLE_SALT)
     windows = [hashes[i : i + n] for i in range(len(hashes) - n + 1)] if len(hashes) >= n else [hashes]
     out = []
@@ -87,7 +116,8 @@ def reference_shingles(text: str, config: ShingleConfig) -> list[int]:
 def reference_digest(text: str, config: ShingleConfig) -> bytes:
     """Content digest of one text (word shingle configs): xxh3-128 of its token hashes."""
     token_key = seed_key(config.seed, TOKEN_SALT)
-    tokens = [_token_hash(t, token_key) for t in reference_tokens(text, mask_digits=config.mask_digits)]
+    words = reference_tokens(text, mask_digits=config.mask_digits, script=config.script)
+    tokens = [_token_hash(t, token_key) for t in words]
     return content_digest(tokens, text)
 
 
@@ -131,3 +161,10 @@ def exact_jaccard(a: list[int] | set[int], b: list[int] | set[int]) -> float:
     sa, sb = set(a), set(b)
     union = len(sa | sb)
     return 1.0 if union == 0 else len(sa & sb) / union
+
+
+def exact_containment(a: list[int] | set[int], b: list[int] | set[int]) -> float:
+    """Share of the smaller shingle set found in the other (1.0 if either set is empty)."""
+    sa, sb = set(a), set(b)
+    small, large = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+    return 1.0 if not small else len(small & large) / len(small)

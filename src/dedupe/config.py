@@ -26,6 +26,7 @@ __all__ = [
 FORMAT_VERSION = 1
 
 ShingleKind = Literal["word", "char"]
+ShingleScript = Literal["auto", "words"]
 
 
 def check_int(name: str, value: object, *, low: int, high: int | None = None) -> int:
@@ -51,25 +52,36 @@ class ShingleConfig:
         ngram_size: tokens (or characters) per shingle, 1 to 64.
         mask_digits: replace every decimal digit by ``0`` before shingling.
         seed: seed of the 64-bit shingle hash, 0 to 2**32 - 1.
+        script: word tokens in scripts written without spaces (Chinese, Japanese, Thai, Lao,
+            Khmer, Burmese): ``"auto"`` cuts their runs into characters, each with its combining
+            marks, and keeps every other run a whole word (see :mod:`dedupe.scripts`); ``"words"``
+            keeps every run of word characters one token (the tokenizer before ``script`` existed;
+            same hashes and fingerprint). Text without such characters shingles alike in both.
+            Character shingles ignore it.
     """
 
     kind: ShingleKind = "word"
     ngram_size: int = 5
     mask_digits: bool = False
     seed: int = 0
+    script: ShingleScript = "auto"
 
     def __post_init__(self) -> None:
         if self.kind not in ("word", "char"):
             raise ConfigError(f"kind must be 'word' or 'char' (got {self.kind!r})")
+        if self.script not in ("auto", "words"):
+            raise ConfigError(f"script must be 'auto' or 'words' (got {self.script!r})")
         check_int("ngram_size", self.ngram_size, low=1, high=64)
         if not isinstance(self.mask_digits, bool):
             raise TypeError(f"mask_digits must be a bool (got {type(self.mask_digits).__name__})")
         check_int("seed", self.seed, low=0, high=2**32 - 1)
 
     def describe(self) -> str:
-        """One line naming every parameter, e.g. ``word5;nfkc-casefold;digits=keep;hseed=0``."""
+        """One line naming every parameter, e.g. ``word5;nfkc-casefold;digits=keep;hseed=0;unspaced=chars``."""
         digits = "mask" if self.mask_digits else "keep"
-        return f"{self.kind}{self.ngram_size};nfkc-casefold;digits={digits};hseed={self.seed}"
+        line = f"{self.kind}{self.ngram_size};nfkc-casefold;digits={digits};hseed={self.seed}"
+        # script="words" keeps the description (and fingerprint) of the tokenizer before the option.
+        return line + ";unspaced=chars" if self.kind == "word" and self.script == "auto" else line
 
     def fingerprint(self) -> str:
         """Stable short id of this config (and of the shingle format version)."""

@@ -134,6 +134,8 @@ class MinHasher:
         ngram_size: words (or characters) per shingle.
         mask_digits: treat every digit as ``0`` before shingling.
         hash_seed: seed of the shingle hash.
+        script: ``"auto"`` cuts scripts written without spaces into characters, ``"words"`` does
+            not (see :class:`~dedupe.config.ShingleConfig`).
 
     >>> hasher = MinHasher(num_perm=64, seed=1)
     >>> sigs = hasher.signatures(["the quick brown fox jumps over the lazy dog",
@@ -153,8 +155,11 @@ class MinHasher:
         ngram_size: int = 5,
         mask_digits: bool = False,
         hash_seed: int = 0,
+        script: str = "auto",
     ) -> None:
-        shingle = ShingleConfig(kind=kind, ngram_size=ngram_size, mask_digits=mask_digits, seed=hash_seed)  # type: ignore[arg-type]
+        shingle = ShingleConfig(
+            kind=kind, ngram_size=ngram_size, mask_digits=mask_digits, seed=hash_seed, script=script  # type: ignore[arg-type]
+        )
         self.config = MinHashConfig(num_perm=num_perm, seed=seed, shingle=shingle)
         self._perm_key = seed_key(seed, PERM_SALT)
         self._probe_key = seed_key(seed, PROBE_SALT)
@@ -170,6 +175,7 @@ class MinHasher:
             ngram_size=s.ngram_size,
             mask_digits=s.mask_digits,
             hash_seed=s.seed,
+            script=s.script,
         )
 
     @property

@@ -11,6 +11,12 @@ normalized text (:func:`dedupe.normalize.normalize_text`); everything else separ
 made of all its tokens. A document without any word character (``""``, whitespace, punctuation,
 emoji) gets no shingle; its MinHash signature is the empty signature.
 
+In scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer, Burmese) a run of word
+characters is a clause, not a word: with ``ShingleConfig(script="auto")`` (the default) every such
+character that is not a combining mark starts a token, its marks stay with it, and a change between
+such a script and any other also cuts (see :mod:`dedupe.scripts`). ``script="words"`` keeps every
+run whole. Text without these scripts gets the same tokens either way.
+
 Character shingles are windows of ``n`` code points of the normalized text (spaces and punctuation
 included); a text shorter than ``n`` gets one shingle, the empty text none.
 """
@@ -30,6 +36,7 @@ from .config import ShingleConfig
 from .errors import ConfigError
 from .hashing import LENGTH_MUL, fmix64, fmix64_int, run_hashes, seed_key, token_hashes
 from .normalize import DIGIT, INVISIBLE, UNSTABLE, WORD, char_classes, normalize_text
+from .scripts import SPLIT, script_classes
 
 __all__ = [
     "ShingleBatch",
@@ -123,6 +130,48 @@ def _classes() -> NDArray[np.uint8]:
     return _CLASSES
 
 
+_SCRIPTS: NDArray[np.uint8] | None = None
+
+
+def _scripts() -> NDArray[np.uint8]:
+    """The table of :func:`dedupe.scripts.script_classes` as an array (lazily built)."""
+    global _SCRIPTS
+    if _SCRIPTS is None:
+        _SCRIPTS = np.frombuffer(script_classes(), dtype=np.uint8)
+    return _SCRIPTS
+
+
+def _token_edges(
+    word: NDArray[np.bool_], lead: NDArray[np.intp] | None, length: NDArray[np.int64] | None,
+    cp: NDArray[np.uint32] | None, script: str,
+) -> tuple[OffsetArray, OffsetArray]:
+    """Start and end byte offsets of the word tokens of a chunk buffer (``word``: word bytes).
+
+    Without unspaced-script characters a token is a maximal run of word bytes. With them (and
+    ``script="auto"``), a token also starts at every unspaced character that is not a mark and
+    wherever the text changes between an unspaced script and any other.
+    """
+    if lead is not None and length is not None and cp is not None and script == "auto":
+        sc = np.take(_scripts(), cp)
+        if sc.any():
+            unspaced = np.zeros(len(word), dtype=bool)
+            is_unspaced = sc != 0
+            for k in range(4):
+                has = length > k
+                unspaced[lead[has] + k] = is_unspaced[has]
+            start = np.zeros(len(word), dtype=bool)
+            start[lead[(sc & np.uint8(SPLIT)) != 0]] = True
+            start[1:] |= unspaced[1:] != unspaced[:-1]  # only at character starts: a character's bytes agree
+            start[1:] |= ~word[:-1]
+            start &= word
+            end = np.zeros(len(word), dtype=bool)
+            end[1:] = word[:-1] & (~word[1:] | start[1:])
+            return np.flatnonzero(start).astype(np.int64), np.flatnonzero(end).astype(np.int64)
+    # The buffer starts and ends with separators, so token edges alternate start, end, start, ...
+    edges = np.flatnonzero(word[1:] ^ word[:-1]) + 1
+    return edges[0::2].astype(np.int64, copy=False), edges[1::2].astype(np.int64, copy=False)
+
+
 def _ascii_words(lowered: NDArray[np.uint8]) -> NDArray[np.bool_]:
     """Word-character mask of a lower-cased byte buffer (``a-z``, ``0-9``); bytes >= 0x80 are False."""
     word: NDArray[np.bool_] = np.subtract(lowered, np.uint8(ord("a"))) < 26
@@ -170,6 +219,9 @@ def _word_chunk(texts: Sequence[str], first: int, config: ShingleConfig) -> Shin
     raw, doc_starts = _utf8_join(texts, config.mask_digits)
     buf = np.frombuffer(raw, dtype=np.uint8)
     word = _ascii_words(buf)
+    lead: NDArray[np.intp] | None = None
+    length: NDArray[np.int64] | None = None
+    cp: NDArray[np.uint32] | None = None
     if not all(t.isascii() for t in texts):
         classes = _classes()
         lead, length, cp = _decode_leads(buf)
@@ -192,10 +244,7 @@ def _word_chunk(texts: Sequence[str], first: int, config: ShingleConfig) -> Shin
         for k in range(4):
             has = length > k
             word[lead[has] + k] = word_cp[has]
-    # The buffer starts and ends with separators, so token edges alternate start, end, start, ...
-    edges = np.flatnonzero(word[1:] ^ word[:-1]) + 1
-    tok_starts = edges[0::2].astype(np.int64, copy=False)
-    tok_ends = edges[1::2].astype(np.int64, copy=False)
+    tok_starts, tok_ends = _token_edges(word, lead, length, cp, config.script)
     tokens = token_hashes(buf, tok_starts, tok_ends, seed_key(config.seed, TOKEN_SALT))
     batch = _combine_tokens(tokens, tok_starts, doc_starts, len(texts), config)
     return ShingleBatch(batch.hashes, batch.offsets, config, _digests(texts, tokens, tok_starts, doc_starts))
