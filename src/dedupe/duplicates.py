@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DuplicateResult",
+    "Similarity",
     "candidate_pairs",
     "check_options",
     "exact_duplicate_groups",
@@ -53,6 +54,7 @@ __all__ = [
 
 Keep = Literal["first", "longest"]
 Verify = Literal["auto", "estimate", "exact"]
+Similarity = Literal["jaccard", "containment"]
 
 #: Buckets larger than this yield star edges instead of all their pairs (see LSHIndex.candidate_pairs).
 STAR_ABOVE: int = _DEFAULT_STAR_ABOVE
@@ -266,10 +268,11 @@ def find_duplicates(
     texts: Sequence[str],
     *,
     threshold: float = 0.8,
+    similarity: Similarity = "jaccard",
     num_perm: int = 128,
     ngram_size: int = 5,
     seed: int = 1,
-    keep: Keep = "first",
+    keep: Keep | None = None,
     verify: Verify = "auto",
     exact_margin: float = 0.15,
     chunk_chars: int | None = None,
@@ -279,12 +282,19 @@ def find_duplicates(
 
     Args:
         texts: the documents.
-        threshold: Jaccard similarity of word shingles at or above which two documents are near
+        threshold: similarity of word shingles at or above which two documents are near
             duplicates, in ``(0, 1]``.
+        similarity: ``"jaccard"`` (shared shingles over all shingles of the pair) or
+            ``"containment"``: the share of the shorter document's shingles found in the longer
+            one, which finds a story inside a page several times its length (size-bucketed LSH
+            candidates, exact verification, the longer document kept; see
+            :mod:`dedupe.containment`). Containment runs in this process (``backend`` must be
+            None or ``"local"``) and ignores ``exact_margin``.
         num_perm: MinHash slots.
         ngram_size: words per shingle.
         seed: MinHash seed.
-        keep: ``"first"`` keeps the earliest document of each cluster, ``"longest"`` the longest.
+        keep: ``"first"`` keeps the earliest document of each cluster, ``"longest"`` the longest;
+            None (default) means ``"first"`` for Jaccard and ``"longest"`` for containment.
         verify: ``"auto"``, ``"estimate"`` or ``"exact"`` (see the module docstring).
         exact_margin: in ``"auto"`` mode, candidates whose estimate is within this distance of
             ``threshold`` are checked exactly.
@@ -302,9 +312,29 @@ def find_duplicates(
     >>> r = find_duplicates(["a b c d e f g h", "A  b c, d e f g h!", "x y z"])
     >>> r.labels.tolist(), r.kind.tolist()
     ([0, 0, 2], ['kept', 'exact', 'unique'])
+    >>> story = " ".join(f"w{i}" for i in range(40))
+    >>> page = f"{story} " + " ".join(f"menu{i}" for i in range(60))
+    >>> find_duplicates([story, page], similarity="containment").kind.tolist()
+    ['near', 'kept']
     """
     from .backends import find_duplicates_on  # backends import this module: import here
 
+    if similarity not in ("jaccard", "containment"):
+        raise ConfigError(f"similarity must be 'jaccard' or 'containment' (got {similarity!r})")
+    if keep is None:
+        keep = "longest" if similarity == "containment" else "first"
+    if similarity == "containment":
+        from .containment import find_contained
+
+        docs = _check_texts(texts)
+        check_options(threshold=threshold, keep=keep, verify=verify, exact_margin=exact_margin, num_perm=num_perm)
+        check_int("ngram_size", ngram_size, low=1, high=64)
+        if backend not in (None, "local") and getattr(backend, "name", None) != "local":
+            raise ConfigError("similarity='containment' runs on the local backend only (pass backend=None)")
+        return find_contained(
+            docs, threshold=float(threshold), num_perm=num_perm, ngram_size=ngram_size, seed=seed, keep=keep,
+            verify=verify, chunk_chars=chunk_chars,
+        )  # fmt: skip
     return find_duplicates_on(
         "local" if backend is None else backend, texts, threshold=threshold, num_perm=num_perm,
         ngram_size=ngram_size, seed=seed, keep=keep, verify=verify, exact_margin=exact_margin, chunk_chars=chunk_chars,
