@@ -558,31 +558,44 @@ def test_inconsistent_manifests_are_rejected(tmp_path: Path, built, changes: dic
         LSHIndex.load(tmp_path / "idx")
 
 
+def _save_unchecked(directory: Path, name: str, array: np.ndarray, **kwargs: object) -> None:
+    """Replace one array and re-record its checksum, so the load reaches the consistency checks."""
+    from dedupe._persist import file_checksum
+
+    np.save(directory / name, array, **kwargs)  # type: ignore[arg-type]
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text())
+    for entry in manifest["arrays"].values():
+        if entry["file"] == name:
+            entry["xxh3_64"] = file_checksum(directory / name)
+    path.write_text(json.dumps(manifest))
+
+
 def test_inconsistent_arrays_are_rejected(tmp_path: Path, built) -> None:
     index, _, _ = built
     directory = tmp_path / "idx"
     index.save(directory)
     keys = np.load(directory / "band_keys.npy")
-    np.save(directory / "band_keys.npy", keys[:, ::-1].copy())
+    _save_unchecked(directory, "band_keys.npy", keys[:, ::-1].copy())
     with pytest.raises(CorruptFileError, match=r"band_keys\.npy: keys are not sorted"):
         LSHIndex.load(directory)
     index.save(directory)
     rows = np.load(directory / "band_rows.npy")
     rows[3, 0] = rows[3, 1]
-    np.save(directory / "band_rows.npy", rows)
+    _save_unchecked(directory, "band_rows.npy", rows)
     with pytest.raises(CorruptFileError, match=r"band_rows\.npy: band 3 does not hold every row"):
         LSHIndex.load(directory)
     index.save(directory)
     sigs = np.load(directory / "signatures.npy")
-    np.save(directory / "signatures.npy", sigs[::-1].copy())
+    _save_unchecked(directory, "signatures.npy", sigs[::-1].copy())
     with pytest.raises(CorruptFileError, match=r"band_keys\.npy: band 0 keys do not match"):
         LSHIndex.load(directory)
     index.save(directory)
-    np.save(directory / "doc_ids.npy", np.array(["same"] * 1500))
+    _save_unchecked(directory, "doc_ids.npy", np.array(["same"] * 1500))
     with pytest.raises(CorruptFileError, match=r"doc_ids\.npy: id 'same' appears twice"):
         LSHIndex.load(directory)
     index.save(directory)
-    np.save(directory / "doc_ids.npy", np.array([{"a": 1}] * 1500, dtype=object), allow_pickle=True)
+    _save_unchecked(directory, "doc_ids.npy", np.array([{"a": 1}] * 1500, dtype=object), allow_pickle=True)
     with pytest.raises(CorruptFileError, match=r"doc_ids\.npy: cannot be read"):
         LSHIndex.load(directory)
 

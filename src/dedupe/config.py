@@ -7,6 +7,7 @@ mixing two different fingerprints raises :class:`~dedupe.errors.IncompatibleSign
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -14,6 +15,7 @@ from .errors import ConfigError, IncompatibleSignaturesError
 
 __all__ = [
     "FORMAT_VERSION",
+    "UNICODE_VERSION",
     "BoilerplateConfig",
     "LSHConfig",
     "MinHashConfig",
@@ -24,6 +26,10 @@ __all__ = [
 
 #: Version of the signature format: bumped whenever any hash value could change.
 FORMAT_VERSION = 1
+#: Version of the Unicode database (Python's :mod:`unicodedata`) that normalization and the code
+#: point classes come from; part of the signature fingerprint, since two versions can give two
+#: signatures for one text.
+UNICODE_VERSION = unicodedata.unidata_version
 
 ShingleKind = Literal["word", "char"]
 ShingleScript = Literal["auto", "words"]
@@ -113,16 +119,17 @@ class MinHashConfig:
         if self.algorithm != "oph-od":
             raise ConfigError(f"algorithm must be 'oph-od' (got {self.algorithm!r})")
 
-    def describe(self) -> str:
-        """One line naming every parameter that changes a signature."""
+    def describe(self, *, unicode_version: str = UNICODE_VERSION) -> str:
+        """One line naming every parameter that changes a signature, the Unicode database version included."""
         return (
             f"{self.algorithm};num_perm={self.num_perm};seed={self.seed};"
-            f"{self.shingle.describe()};v{FORMAT_VERSION}"
+            f"{self.shingle.describe()};v{FORMAT_VERSION};unicode={unicode_version}"
         )
 
-    def fingerprint(self) -> str:
-        """Stable short id, e.g. ``minhash-v1:3f2a9c0e11b4``."""
-        return f"minhash-v{FORMAT_VERSION}:{_digest(self.describe())}"
+    def fingerprint(self, *, unicode_version: str = UNICODE_VERSION) -> str:
+        """Stable short id, e.g. ``minhash-v1:3f2a9c0e11b4``, for this Python's Unicode database
+        (or for ``unicode_version``: the fingerprint the same config has under another Python)."""
+        return f"minhash-v{FORMAT_VERSION}:{_digest(self.describe(unicode_version=unicode_version))}"
 
     def as_dict(self) -> dict[str, object]:
         """Plain JSON-ready dict of the parameters."""

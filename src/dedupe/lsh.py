@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from ._persist import MANIFEST, load_npy, read_manifest, save_directory
 from ._typing import IntArray, PathLike
 from .clusters import verify_pairs
-from .config import LSHConfig, MinHashConfig, ShingleConfig, check_compatible
+from .config import UNICODE_VERSION, LSHConfig, MinHashConfig, ShingleConfig, check_compatible
 from .errors import ConfigError, CorruptFileError, IncompatibleSignaturesError, InputError
 
 __all__ = [
@@ -527,7 +527,9 @@ class LSHIndex:
     [['a', 'c']]
     """
 
-    __slots__ = ("_config", "_id_kind", "_ids_cache", "_minhash_config", "_minhash_fingerprint", "_runs")
+    __slots__ = (
+        "_config", "_id_kind", "_ids_cache", "_minhash_config", "_minhash_fingerprint", "_runs", "_unicode_version"
+    )
 
     def __init__(self, *, num_bands: int, rows_per_band: int, num_perm: int = 128, threshold: float = 0.8) -> None:
         self._config = LSHConfig(
@@ -536,6 +538,7 @@ class LSHIndex:
         self._runs: list[_Run] = []
         self._minhash_config: MinHashConfig | None = None
         self._minhash_fingerprint: str | None = None
+        self._unicode_version: str | None = None
         self._id_kind: DocIdKind | None = None
         self._ids_cache: NDArray[Any] | None = None
 
@@ -639,6 +642,15 @@ class LSHIndex:
         """Fingerprint of the inserted signatures' config, when known."""
         return self._minhash_fingerprint
 
+    @property
+    def unicode_version(self) -> str | None:
+        """Unicode database version under which the inserted signatures were made, when known.
+
+        Signatures made under another version (another Python) are refused by :meth:`insert` and
+        :meth:`query_pairs`: normalization and the word classes may differ between versions.
+        """
+        return self._unicode_version
+
     def __len__(self) -> int:
         return sum(run.size for run in self._runs)
 
@@ -691,6 +703,18 @@ class LSHIndex:
         check_compatible(what, self._minhash_config, config)
         fingerprint = config.fingerprint()
         if self._minhash_fingerprint is not None and self._minhash_fingerprint != fingerprint:
+            if self._unicode_version not in (None, UNICODE_VERSION):
+                raise IncompatibleSignaturesError(
+                    f"{what}: the index holds signatures made under Unicode {self._unicode_version} "
+                    f"(Python's unicodedata), this Python has Unicode {UNICODE_VERSION}: normalization and "
+                    "word classes may differ, so the signatures cannot be mixed; use a Python with Unicode "
+                    f"{self._unicode_version} or rebuild the index"
+                )
+            if self._unicode_version is None and self._minhash_fingerprint == _legacy_fingerprint(config):
+                raise IncompatibleSignaturesError(
+                    f"{what}: the index was saved by a dedupe that did not record the Unicode database "
+                    "version of its signatures, so they cannot be safely mixed with new ones; rebuild the index"
+                )
             raise IncompatibleSignaturesError(
                 f"{what}: signatures made with different settings cannot be compared: "
                 f"{self._minhash_fingerprint} (index) vs {fingerprint} ({config.describe()})"
@@ -722,6 +746,11 @@ class LSHIndex:
                 f"(got {ids.shape[0]} ids and {sigs.shape[0]} signatures)"
             )
         if kind is None:
+            if config is not None and self._minhash_config is None:
+                # An empty first batch still fixes the settings, so later batches can be checked
+                # (and the CLI can sign them): an empty index is not a dead one.
+                self._minhash_config, self._minhash_fingerprint = config, fingerprint
+                self._unicode_version = UNICODE_VERSION
             return
         if self._id_kind is not None and kind != self._id_kind:
             raise TypeError(f"doc_ids must be {self._id_kind} like the ids already in the index (got {kind})")
@@ -745,6 +774,7 @@ class LSHIndex:
         self._id_kind = kind
         if config is not None:
             self._minhash_config, self._minhash_fingerprint = config, fingerprint
+            self._unicode_version = UNICODE_VERSION
         while len(self._runs) >= 2 and self._runs[-2].size <= 2 * self._runs[-1].size:
             self._runs[-2:] = [_merge_runs(self._runs[-2:])]
 
@@ -916,10 +946,11 @@ class LSHIndex:
             "lsh_fingerprint": self._config.fingerprint(),
             "minhash_fingerprint": self._minhash_fingerprint,
             "minhash_config": None if self._minhash_config is None else self._minhash_config.as_dict(),
+            "unicode_version": self._unicode_version,
             "num_docs": n,
             "doc_id_kind": self._id_kind,
         }
-        save_directory(Path(path), manifest, arrays, _ARRAY_FILES)
+        save_directory(Path(path), manifest, arrays, _ARRAY_FILES, what="LSHIndex")
 
     @classmethod
     def load(cls, path: PathLike) -> LSHIndex:
@@ -945,7 +976,10 @@ class LSHIndex:
         fingerprint = manifest.get("minhash_fingerprint")
         if fingerprint is not None and not isinstance(fingerprint, str):
             raise CorruptFileError(f"{manifest_path}: minhash_fingerprint must be a string or null")
-        minhash = _manifest_minhash_config(manifest.get("minhash_config"), fingerprint)
+        unicode_version = manifest.get("unicode_version")
+        if unicode_version is not None and not isinstance(unicode_version, str):
+            raise CorruptFileError(f"{manifest_path}: unicode_version must be a string or null")
+        minhash = _manifest_minhash_config(manifest.get("minhash_config"), fingerprint, unicode_version, manifest_path)
 
         b, p = config.num_bands, config.num_perm
         signatures = _load_array(directory, "signatures", np.dtype(np.uint32), (n, p))
@@ -962,6 +996,7 @@ class LSHIndex:
         index = cls.from_config(config)
         index._minhash_config = minhash
         index._minhash_fingerprint = fingerprint
+        index._unicode_version = unicode_version
         if n:
             index._id_kind = "str" if kind == "str" else "int"
             index._runs = [_Run(0, signatures, doc_ids, id_order.astype(np.uint32), keys, rows)]
@@ -1014,19 +1049,55 @@ def _manifest_lsh_config(manifest: dict[str, Any], manifest_path: Path) -> LSHCo
     return config
 
 
-def _manifest_minhash_config(raw: object, fingerprint: str | None) -> MinHashConfig | None:
-    """Rebuild the MinHashConfig when possible; the fingerprint alone still guards later inserts."""
-    if not isinstance(raw, dict) or fingerprint is None:
+def _manifest_minhash_config(
+    raw: object, fingerprint: str | None, unicode_version: str | None, manifest_path: Path
+) -> MinHashConfig | None:
+    """Rebuild the MinHashConfig; None only for an index that never saw signatures with a config.
+
+    Raises:
+        CorruptFileError: the config is invalid, or does not give the recorded fingerprint (under the
+            recorded Unicode version): the manifest was edited or damaged.
+    """
+    if raw is None and fingerprint is None:
         return None
+    if not isinstance(raw, dict) or fingerprint is None:
+        raise CorruptFileError(
+            f"{manifest_path}: minhash_config and minhash_fingerprint must both be set or both be null"
+        )
     try:
         shingle = raw.get("shingle")
         if not isinstance(shingle, dict):
-            return None
+            raise TypeError("'shingle' must be an object")
         fields = {key: value for key, value in raw.items() if key != "shingle"}
         config = MinHashConfig(**fields, shingle=ShingleConfig(**shingle))
-    except (TypeError, ValueError):
-        return None
-    return config if config.fingerprint() == fingerprint else None
+    except (TypeError, ValueError) as exc:
+        raise CorruptFileError(f"{manifest_path}: invalid minhash_config ({exc})") from exc
+    # Indexes saved before the Unicode version was recorded carry the fingerprint without it.
+    expected = (
+        config.fingerprint(unicode_version=unicode_version)
+        if unicode_version is not None
+        else _legacy_fingerprint(config)
+    )
+    if expected != fingerprint:
+        raise CorruptFileError(
+            f"{manifest_path}: minhash_config ({config.describe(unicode_version=unicode_version or '?')}) "
+            f"does not give the recorded minhash_fingerprint {fingerprint!r} (it gives {expected!r}); "
+            "the manifest was edited or damaged; restore it or rebuild the index"
+        )
+    return config
+
+
+def _legacy_fingerprint(config: MinHashConfig) -> str:
+    """The fingerprint of ``config`` as dedupe computed it before it named the Unicode version."""
+    import hashlib
+
+    from .config import FORMAT_VERSION
+
+    line = (
+        f"{config.algorithm};num_perm={config.num_perm};seed={config.seed};"
+        f"{config.shingle.describe()};v{FORMAT_VERSION}"
+    )
+    return f"minhash-v{FORMAT_VERSION}:{hashlib.sha256(line.encode('utf-8')).hexdigest()[:12]}"
 
 
 def _load_array(directory: Path, name: str, dtype: np.dtype[Any] | None, shape: tuple[int, ...]) -> NDArray[Any]:

@@ -15,7 +15,12 @@ as Python objects can be cleaned:
    record are found. A record that is boilerplate from end to end is rejected (``only_boilerplate``).
 
 :meth:`DedupResult.write` re-reads the input once more and writes the kept records, cleaned.
-A path input is re-read for each pass; an in-memory iterable is held as a list.
+A path input is re-read for each pass, and must not change meanwhile: each file's size, mtime and
+xxh3 of its bytes are recorded in the first pass and checked in every later one, write included;
+a change raises :class:`~dedupe.errors.InputError` (``reason="input_changed"``) and writes nothing
+(:mod:`dedupe.io._watch`). Standard input (``"-"``) and named pipes, which cannot be re-read, are
+copied once into a temporary file that the passes read (removed with the result). An in-memory
+iterable is held as a list.
 """
 
 from __future__ import annotations
@@ -49,7 +54,8 @@ from .duplicates import (
     verify_candidates,
 )
 from .errors import ConfigError, InputError
-from .io import Record, Rejected, read_corpus, write_corpus, write_jsonl
+from .io import Record, Rejected, read_corpus, read_path_watched, write_corpus, write_jsonl
+from .io._watch import InputWatch, is_stream, spill_stream
 from .minhash import EMPTY_VALUE, MinHasher
 from .shingles import _classes
 
@@ -77,7 +83,9 @@ class _Signer:
         if workers > 1:
             _classes()  # build the code point table once, before forking, so workers share it
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self.pool = multiprocessing.get_context(method).Pool(workers)
+            # Workers ignore SIGINT: Ctrl-C reaches the whole process group, and only the parent
+            # should turn it into KeyboardInterrupt (then terminate the pool), not every worker.
+            self.pool = multiprocessing.get_context(method).Pool(workers, initializer=_ignore_sigint)
 
     def map(self, batches: Iterable[list[str]]) -> Iterator[tuple[bytes, NDArray[np.uint32]]]:
         if self.pool is None:
@@ -86,10 +94,21 @@ class _Signer:
         else:
             yield from self.pool.imap(_SignTask(self.config), batches)
 
-    def close(self) -> None:
+    def close(self, *, failed: bool = False) -> None:
+        """Wait for the workers; after a failure or an interrupt, stop them at once instead."""
         if self.pool is not None:
-            self.pool.close()
+            if failed:
+                self.pool.terminate()
+            else:
+                self.pool.close()
             self.pool.join()
+            self.pool = None
+
+
+def _ignore_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @dataclass(frozen=True)
@@ -108,13 +127,22 @@ class _Source:
     items: list[Record | Rejected] | None
     text_field: str
     id_field: str | None
+    watch: InputWatch = field(default_factory=InputWatch)
+    names: dict[str, str] = field(default_factory=dict)
 
     def read(self, on_error: OnError) -> Iterator[Record | Rejected]:
         if self.items is not None:
             yield from self.items
             return
         assert self.path is not None  # invariant of _open_source
-        yield from read_corpus(self.path, text_field=self.text_field, id_field=self.id_field, on_error=on_error)
+        yield from read_path_watched(
+            self.path,
+            text_field=self.text_field,
+            id_field=self.id_field,
+            on_error=on_error,
+            watch=self.watch,
+            names=self.names,
+        )
 
     def records_at(self, positions: set[int]) -> Iterator[tuple[int, Record]]:
         """``(position, record)`` for the wanted positions, in input order."""
@@ -127,7 +155,15 @@ def _open_source(
     source: PathLike | Iterable[Any], text_field: str, id_field: str | None, on_error: OnError
 ) -> tuple[_Source, Iterator[Record | Rejected]]:
     if isinstance(source, (str, os.PathLike)):
-        src = _Source(Path(source), None, text_field, id_field)
+        if is_stream(source):
+            import weakref
+
+            spilled, name, cleanup = spill_stream(source)
+            src = _Source(spilled, None, text_field, id_field, names={str(spilled): name})
+            weakref.finalize(src, cleanup)
+        else:
+            read_corpus(source, text_field=text_field, id_field=id_field, on_error=on_error)  # checks up front
+            src = _Source(Path(source), None, text_field, id_field)
         return src, src.read(on_error)
     items = list(read_corpus(source, text_field=text_field, id_field=id_field, on_error=on_error))
     src = _Source(None, items, text_field, id_field)
@@ -409,6 +445,7 @@ def deduplicate(
             digest_parts.append(digests_all.tobytes())
             del texts_all
     except BaseException:
+        signer.close(failed=True)
         if engine is not None:
             engine.close()
         raise

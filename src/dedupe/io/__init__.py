@@ -27,6 +27,7 @@ from typing import Any, Literal, overload
 from .._typing import PathLike
 from ..config import check_int
 from ..errors import ConfigError, InputError
+from ._watch import InputWatch
 from .jsonl import Compression, compression_for, iter_jsonl, require_zstd, write_jsonl_rows
 from .parquet import iter_parquet, require_pyarrow, write_parquet_rows
 from .records import ID_KEY, OnError, ReadItem, Record, RecordBuilder, Rejected
@@ -138,15 +139,52 @@ def _plan(path: Path) -> list[tuple[Path, Format, Compression]]:
 
 
 def _read_files(
-    plan: list[tuple[Path, Format, Compression]], builder: RecordBuilder, batch_size: int
+    plan: list[tuple[Path, Format, Compression]],
+    builder: RecordBuilder,
+    batch_size: int,
+    watch: InputWatch | None = None,
+    names: dict[str, str] | None = None,
 ) -> Iterator[ReadItem]:
+    names = names or {}
     for path, kind, compression in plan:
+        name = names.get(str(path))
+        if watch is None:
+            if kind == "jsonl":
+                yield from iter_jsonl(path, builder, compression, name=name)
+            elif kind == "parquet":
+                yield from iter_parquet(path, builder, batch_size=batch_size)
+            else:
+                yield read_txt(path, builder, name=name)
+            continue
         if kind == "jsonl":
-            yield from iter_jsonl(path, builder, compression)
+            yield from iter_jsonl(path, builder, compression, opener=watch.opener, name=name)
         elif kind == "parquet":
+            watch.whole_file(path)
             yield from iter_parquet(path, builder, batch_size=batch_size)
+            watch.before(path)
         else:
-            yield read_txt(path, builder)
+            data = watch.read_bytes(path)
+            yield read_txt(path, builder, data=data, name=name)
+        watch.after(path)
+
+
+def read_path_watched(
+    path: Path,
+    *,
+    text_field: str,
+    id_field: str | None,
+    on_error: OnError,
+    watch: InputWatch,
+    names: dict[str, str] | None = None,
+    batch_size: int = _DEFAULT_BATCH,
+) -> Iterator[ReadItem]:
+    """:func:`read_corpus` of a path, with each file checked by ``watch`` (the pipeline's passes);
+    ``names`` maps a file to the name its messages use (a spilled standard input: ``<stdin>``)."""
+    plan = _plan(path)
+    builder = RecordBuilder(
+        text_field=text_field, id_field=id_field, on_error=on_error, check_ids=id_field is not None or path.is_dir()
+    )
+    return _read_files(plan, builder, batch_size, watch, names)
 
 
 def _read_items(items: Iterable[object], builder: RecordBuilder) -> Iterator[ReadItem]:

@@ -21,7 +21,7 @@ import gzip
 import json
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -81,7 +81,14 @@ def require_zstd(feature: str) -> ModuleType:
 # --------------------------------------------------------------------------------------- reading
 
 
-def iter_jsonl(path: Path, builder: RecordBuilder, compression: Compression) -> Iterator[ReadItem]:
+def iter_jsonl(
+    path: Path,
+    builder: RecordBuilder,
+    compression: Compression,
+    *,
+    opener: Callable[[Path], BinaryIO] | None = None,
+    name: str | None = None,
+) -> Iterator[ReadItem]:
     """Yield one :class:`Record` or :class:`Rejected` per non-blank line of ``path``.
 
     A compressed file that ends early or is corrupt raises an :class:`~dedupe.errors.InputError`
@@ -89,12 +96,12 @@ def iter_jsonl(path: Path, builder: RecordBuilder, compression: Compression) -> 
     ``on_error="reject"`` a :class:`Rejected` with that reason is yielded instead and the rest of the
     file is skipped: how many records it held is unknown.
     """
-    source = str(path)
+    source = str(path) if name is None else name
     damaged: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error)
     if compression == "zstd":
         damaged = (*damaged, require_zstd("reading .zst files").ZstdError)
     line_no = 0
-    with open(path, "rb", buffering=_READ_BUFFER) as fh:
+    with open(path, "rb", buffering=_READ_BUFFER) if opener is None else opener(path) as fh:
         lines: Iterable[bytes]
         if compression == "gzip":
             lines = gzip.GzipFile(fileobj=fh, mode="rb")
@@ -129,6 +136,17 @@ def _parse_line(data: bytes, line_no: int, source: str, builder: RecordBuilder) 
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = data[exc.start : exc.start + 4].split(b"\n")[0]
+        packed = _compressed_kind(data) if line_no == 1 else None
+        if packed is not None:
+            kind, suffix = packed
+            error = InputError(
+                f"the file looks {kind}-compressed (it starts with the {kind} magic bytes) but its name does not "
+                f"end in {suffix}; rename it to end in .jsonl{suffix} (or decompress it)",
+                path=source,
+                line=line_no,
+                reason="invalid_utf8",
+            )
+            return builder.fail(error, data.decode("utf-8", "backslashreplace"))
         error = InputError(
             f"invalid UTF-8 at byte {exc.start + 1} of the line ({exc.reason}, bytes {bad!r}); "
             "expected UTF-8 text; re-encode the file as UTF-8 (e.g. iconv -f <encoding> -t utf-8)",
@@ -165,6 +183,15 @@ def _parse_line(data: bytes, line_no: int, source: str, builder: RecordBuilder) 
         )
         return builder.fail(error, text)
     return builder.from_fields(fields, source=source, line=line_no, raw=text)
+
+
+def _compressed_kind(data: bytes) -> tuple[str, str] | None:
+    """``(name, suffix)`` when ``data`` starts like a gzip or zstandard stream."""
+    if data.startswith(b"\x1f\x8b"):
+        return "gzip", ".gz"
+    if data.startswith(b"\x28\xb5\x2f\xfd"):
+        return "zstandard", ".zst"
+    return None
 
 
 def _zstd_lines(fh: BinaryIO) -> Iterator[bytes]:

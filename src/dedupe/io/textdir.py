@@ -1,7 +1,8 @@
 """Plain ``.txt`` files: one document per file, the id being the file stem.
 
 Reading decodes the whole file as strict UTF-8 and keeps the text exactly (no newline
-translation, no byte-order-mark stripping). An invalid byte is reported with the line it is on.
+translation), except that a UTF-8 byte-order mark at its start is dropped (it is not text).
+An invalid byte is reported with the line it is on.
 
 Writing puts one ``<name>.txt`` per record into a new folder, atomically (a temporary sibling
 folder renamed at the end). Only the text is written; other fields are not kept (write JSON Lines
@@ -28,14 +29,17 @@ _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def read_txt(path: Path, builder: RecordBuilder) -> ReadItem:
+def read_txt(path: Path, builder: RecordBuilder, *, data: bytes | None = None, name: str | None = None) -> ReadItem:
     """Read one ``.txt`` file as one record with id = the file stem.
 
     The record's fields are ``{"id": stem, text_field: text}`` (just ``{text_field: text}`` when
     ``text_field`` is ``"id"``) and its ``line`` is ``None``.
     """
-    source = str(path)
-    data = path.read_bytes()
+    source = str(path) if name is None else name
+    if data is None:
+        data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     stem = path.stem
     try:
         text = data.decode("utf-8")
