@@ -1142,7 +1142,9 @@ def _configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--text-field", default="text", help="field holding the text (default: text)")
     parser.add_argument("--id-field", default=None, help="field holding the id (default: position)")
     parser.add_argument("--group-field", default=None, help="field (site, domain) to count boilerplate by")
-    parser.add_argument("--seed", type=int, default=42, help="seed of the generated corpus (default: 42)")
+    parser.add_argument(
+        "--seed", type=_args.seed, default=42, help="seed of the generated corpus, 0 to 2**32 - 1 (default: 42)"
+    )
     parser.add_argument(
         "--scaling",
         type=_sizes,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, _args
-from .errors import DedupeError, InputError
+from .errors import ConfigError, DedupeError, InputError
 
 __all__ = ["main"]
 
@@ -53,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read INPUT (JSONL, .jsonl.gz/.zst, Parquet, a folder of .txt files or shards), "
         "remove exact and near duplicates and boilerplate blocks, write the kept records to OUTPUT.",
     )
-    clean.add_argument("input", metavar="INPUT")
+    clean.add_argument(
+        "input", metavar="INPUT", help="corpus file or folder; - reads JSON Lines from standard input"
+    )
     clean.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="cleaned corpus (format by suffix)")
     clean.add_argument("--duplicates", metavar="FILE", help="JSONL: one line per removed duplicate")
     clean.add_argument("--rejects", metavar="FILE", help="JSONL: one line per rejected record")
@@ -73,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clean.add_argument("--group-field", default=None, help="field (site, domain) to count boilerplate by")
     clean.add_argument("--keep", choices=["first", "longest"], default="first", help="record kept per cluster")
-    clean.add_argument("--num-perm", type=_args.positive_int, default=128, help="MinHash slots (default: 128)")
-    clean.add_argument("--workers", type=_args.positive_int, default=1, help="processes for hashing (default: 1)")
+    clean.add_argument("--num-perm", type=_args.num_perm, default=128, help="MinHash slots, 2 to 8192 (default: 128)")
+    clean.add_argument("--workers", type=_args.workers, default=1, help="processes for hashing, 1 to 256 (default: 1)")
     clean.add_argument(
         "--backend",
         choices=["local", "ray"],
@@ -91,16 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
         ("query", "check INPUT against the index without adding it"),
     ):
         p = isub.add_parser(action, help=text, description=text)
-        p.add_argument("input", metavar="INPUT")
+        p.add_argument("input", metavar="INPUT", help="corpus file or folder; - reads JSON Lines from standard input")
         p.add_argument("--index", required=True, metavar="DIR", help="index directory")
         if action == "build":
             p.add_argument("--threshold", type=_args.threshold, default=0.8)
-            p.add_argument("--num-perm", type=_args.positive_int, default=128)
+            p.add_argument("--num-perm", type=_args.num_perm, default=128, help="MinHash slots, 2 to 8192")
         else:
             p.add_argument("-o", "--output", metavar="FILE", help="matches as JSONL (default: stdout)")
             p.add_argument(
                 "--margin",
-                type=float,
+                type=_args.margin,
                 default=0.1,
                 help="also list 'possible' matches whose estimated similarity is within this of the "
                 "threshold (the index keeps signatures, not texts, so it cannot check them exactly; default 0.1)",
@@ -122,29 +124,135 @@ def _progress(args: argparse.Namespace) -> bool:
     return not args.quiet and sys.stderr.isatty()
 
 
-def _check_outputs(args: argparse.Namespace) -> None:
-    """Fail before any work when an output cannot be written or would clobber the input or another output."""
-    outputs = [("-o", args.output), ("--duplicates", args.duplicates), ("--rejects", args.rejects),
-               ("--report", args.report)]  # fmt: skip
+class _Outputs:
+    """The output files of one run: checked before any work, written under hidden staged names
+    beside their targets, and renamed into place together at the end (SIGINT and SIGTERM held
+    back during the renames), so the outputs of a run appear all together or not at all."""
+
+    def __init__(self) -> None:
+        import secrets
+
+        self.token = secrets.token_hex(4)
+        self.pending: list[tuple[Path, Path]] = []  # (staged, final)
+        self.folders: list[tuple[Path, Path]] = []  # (staged folder of plots, final folder)
+
+    def staged(self, final: Path) -> Path:
+        path = final.parent / f".dedupe-{self.token}-{final.name}"
+        self.pending.append((path, final))
+        return path
+
+    def staged_folder(self, final: Path) -> Path:
+        path = final.parent / f".dedupe-{self.token}-{final.name}"
+        self.folders.append((path, final))
+        return path
+
+    def commit(self) -> None:
+        import os
+
+        from ._persist import signals_deferred
+
+        with signals_deferred():
+            for staged, final in self.folders:
+                if not staged.exists():
+                    continue
+                final.mkdir(exist_ok=True)
+                for item in sorted(staged.iterdir()):
+                    os.replace(item, final / item.name)
+                staged.rmdir()
+            for staged, final in self.pending:
+                if staged.exists():
+                    os.replace(staged, final)
+        self.pending, self.folders = [], []
+
+    def discard(self) -> None:
+        import shutil
+
+        for staged, _ in [*self.pending, *self.folders]:
+            if staged.is_dir():
+                shutil.rmtree(staged, ignore_errors=True)
+            else:
+                staged.unlink(missing_ok=True)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _check_writable(flag: str, value: str, folder: Path) -> None:
+    """Create and remove a file in ``folder``: the one sure test that the output can be written."""
+    import os
+    import secrets
+
+    probe = folder / f".dedupe-probe-{secrets.token_hex(4)}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise DedupeError(f"{flag} {value}: cannot write in {folder} ({exc.strerror}); choose another path") from None
+    os.close(fd)
+    probe.unlink(missing_ok=True)
+
+
+def _check_outputs(
+    args: argparse.Namespace, outputs: list[tuple[str, str | None]], *, index: str | None = None
+) -> None:
+    """Fail before any work when an output cannot be written or would clobber or pollute an input,
+    the index or another output."""
+    from .io import _output_format
+    from .io._atomic import _check_dir_target
+    from .io._watch import is_stream
+
     seen: dict[Path, str] = {}
+    stream = is_stream(args.input)
     source = Path(args.input).resolve()
+    index_dir = Path(index).resolve() if index is not None else None
     for flag, value in outputs:
         if value is None:
             continue
+        if value == "-":
+            raise DedupeError(f"{flag} -: writing to standard output is not supported; give a file path")
         path = Path(value).resolve()
         if not path.parent.is_dir():
             raise DedupeError(f"{flag} {value}: folder {path.parent} does not exist")
-        if path == source:
+        if not stream and path == source:
             raise DedupeError(f"{flag} {value}: is the input; write the output elsewhere")
-        if path in seen:
-            raise DedupeError(f"{flag} {value}: also given to {seen[path]}; each output needs its own path")
+        if not stream and source.is_dir() and _inside(path, source):
+            raise DedupeError(
+                f"{flag} {value}: is inside the input folder {args.input}; the next run over that folder "
+                "would read it; write the output elsewhere"
+            )
+        if index_dir is not None and _inside(path, index_dir):
+            raise DedupeError(
+                f"{flag} {value}: is inside the index folder {index}, which is replaced as a whole when it "
+                "is updated; write the output elsewhere"
+            )
+        for other, other_flag in seen.items():
+            if _inside(path, other) or _inside(other, path):
+                raise DedupeError(f"{flag} {value}: also given to {other_flag}; each output needs its own path")
+        if flag == "--plots":
+            if path.exists() and not path.is_dir():
+                raise DedupeError(f"{flag} {value}: is a file; expected a folder for the plots")
+        else:
+            try:
+                kind, _ = _output_format(path, None)
+                if kind == "txt":
+                    _check_dir_target(path)
+                elif path.is_dir():
+                    raise DedupeError(f"{flag} {value}: is a folder; expected a file path")
+            except ConfigError as exc:
+                raise DedupeError(f"{flag} {value}: {exc}") from None
+        _check_writable(flag, value, path.parent)
         seen[path] = flag
 
 
 def _clean(args: argparse.Namespace) -> int:
     from .pipeline import deduplicate
 
-    _check_outputs(args)
+    _check_outputs(args, [("-o", args.output), ("--duplicates", args.duplicates), ("--rejects", args.rejects),
+                          ("--report", args.report), ("--plots", args.plots)])  # fmt: skip
+    if args.plots:
+        from . import _bench_plots as plots
+
+        plots.require_matplotlib()
     result = deduplicate(
         args.input,
         threshold=args.threshold,
@@ -162,26 +270,37 @@ def _clean(args: argparse.Namespace) -> int:
     )
     import time
 
-    t = time.perf_counter()
-    result.write(args.output)
-    result.timings["write"] = time.perf_counter() - t
-    if args.duplicates:
-        result.write_duplicates(args.duplicates)
-    if args.rejects:
-        result.write_rejects(args.rejects)
-    report = result.report()
-    if args.plots:
-        report["plots"] = _plots(result, Path(args.plots))
-    if args.report:
-        from .io._atomic import atomic_file
+    from .io import _output_format
 
-        with atomic_file(Path(args.report)) as fh:
-            fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
+    outputs = _Outputs()
+    try:
+        t = time.perf_counter()
+        final = Path(args.output)
+        result.write(outputs.staged(final), format=_output_format(final, None)[0])
+        result.timings["write"] = time.perf_counter() - t
+        if args.duplicates:
+            result.write_duplicates(outputs.staged(Path(args.duplicates)))
+        if args.rejects:
+            result.write_rejects(outputs.staged(Path(args.rejects)))
+        report = result.report()
+        if args.plots:
+            folder = Path(args.plots)
+            report["plots"] = [str(folder / p.name) for p in _plots(result, outputs.staged_folder(folder))]
+        if args.report:
+            from .io._atomic import atomic_file
+            from .io.jsonl import finite_json
+
+            with atomic_file(outputs.staged(Path(args.report))) as fh:
+                text = json.dumps(finite_json(report), indent=2, ensure_ascii=False, default=str, allow_nan=False)
+                fh.write(text.encode("utf-8") + b"\n")
+        outputs.commit()
+    finally:
+        outputs.discard()
     _say(args, result.summary())
     return 0
 
 
-def _plots(result: Any, folder: Path) -> list[str]:
+def _plots(result: Any, folder: Path) -> list[Path]:
     """Write the clean run's plots into ``folder``; return their paths."""
     import numpy as np
 
@@ -200,54 +319,102 @@ def _plots(result: Any, folder: Path) -> list[str]:
     sizes = np.array([c["size"] for c in result.clusters()], dtype=np.int64)
     if len(sizes):
         out.append(plots.plot_cluster_sizes(folder / "cluster_sizes.png", {"dedupe": sizes}))
-    return [str(p) for p in out]
+    return [Path(p) for p in out]
 
 
 def _read_for_index(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     """Ids and texts of the usable records; bad ones raise or are reported (``--on-error reject``)."""
-    from .io import Record, read_corpus
+    from .io import Record, read_corpus, read_path_watched
+    from .io._watch import InputWatch, is_stream, spill_stream
     from .pipeline import check_record
 
+    cleanup = None
+    if is_stream(args.input):
+        spilled, name, cleanup = spill_stream(args.input)
+        items: Any = read_path_watched(
+            spilled, text_field=args.text_field, id_field=args.id_field, on_error=args.on_error,
+            watch=InputWatch(), names={str(spilled): name},
+        )  # fmt: skip
+    else:
+        items = read_corpus(args.input, text_field=args.text_field, id_field=args.id_field, on_error=args.on_error)
     ids: list[str] = []
     texts: list[str] = []
-    for item in read_corpus(args.input, text_field=args.text_field, id_field=args.id_field, on_error=args.on_error):
-        problem = check_record(item, args.text_field, None, 50_000_000) if isinstance(item, Record) else None
-        if isinstance(item, Record) and problem is None:
-            ids.append(item.id)
-            texts.append(item.text)
-            continue
-        if isinstance(item, Record):
-            assert problem is not None  # for mypy: a Record with a problem
-            err = InputError(problem[1], path=item.source, line=item.line, doc_id=item.id, reason=problem[0])
-            if args.on_error == "raise":
-                raise err
-            print(f"dedupe: rejected: {err}", file=sys.stderr)
-        else:
-            print(f"dedupe: rejected: {item.message}", file=sys.stderr)
+    try:
+        for item in items:
+            problem = check_record(item, args.text_field, None, 50_000_000) if isinstance(item, Record) else None
+            if isinstance(item, Record) and problem is None:
+                ids.append(item.id)
+                texts.append(item.text)
+                continue
+            if isinstance(item, Record):
+                assert problem is not None  # for mypy: a Record with a problem
+                err = InputError(problem[1], path=item.source, line=item.line, doc_id=item.id, reason=problem[0])
+                if args.on_error == "raise":
+                    raise err
+                print(f"dedupe: rejected: {err}", file=sys.stderr)
+            else:
+                print(f"dedupe: rejected: {item.message}", file=sys.stderr)
+    finally:
+        if cleanup is not None:
+            cleanup()
     return ids, texts
+
+
+def _print_rows(rows: list[dict[str, Any]]) -> None:
+    """Print JSON lines to stdout; a reader that went away (``| head``) ends the printing quietly."""
+    import os
+
+    from .io.jsonl import finite_json
+
+    try:
+        for row in rows:
+            print(json.dumps(finite_json(row), ensure_ascii=False, allow_nan=False))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would report the broken pipe again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _index(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from ._persist import absolute, check_replaceable
     from .clusters import pair_similarities
+    from .config import UNICODE_VERSION
+    from .errors import IncompatibleSignaturesError
     from .lsh import LSHIndex
     from .minhash import EMPTY_VALUE, MinHasher
 
-    ids, texts = _read_for_index(args)
     if args.action == "build":
         if Path(args.index).exists():
             raise DedupeError(f"{args.index}: already exists; use 'dedupe index add' to extend it")
+        check_replaceable(absolute(Path(args.index)), "LSHIndex")
+        ids, texts = _read_for_index(args)
         hasher = MinHasher(num_perm=args.num_perm)
         index = LSHIndex.for_threshold(args.threshold, num_perm=args.num_perm)
         index.insert(ids, hasher.signatures(texts))
         index.save(args.index)
         _say(args, f"indexed {len(ids):,} records in {args.index} ({index.config.describe()})")
         return 0
+    _check_outputs(args, [("-o", args.output)], index=args.index)
+    if args.action == "add":
+        check_replaceable(absolute(Path(args.index)), "LSHIndex")
     index = LSHIndex.load(args.index)
     config = index.minhash_config
     if config is None:
-        raise DedupeError(f"{args.index}: the index does not record its MinHash settings")
+        raise DedupeError(
+            f"{args.index}: the index records no MinHash settings (an older dedupe built it from an empty "
+            "batch); rebuild it with 'dedupe index build'"
+        )
+    if index.unicode_version not in (None, UNICODE_VERSION):
+        raise IncompatibleSignaturesError(
+            f"{args.index}: the index holds signatures made under Unicode {index.unicode_version} (Python's "
+            f"unicodedata); this Python has Unicode {UNICODE_VERSION}, whose normalization and word classes may "
+            f"differ; use a Python with Unicode {index.unicode_version} or rebuild the index"
+        )
+    ids, texts = _read_for_index(args)
     signed = MinHasher.from_config(config).signatures(texts)
     sigs = np.asarray(signed)
     if args.action == "add":
@@ -276,15 +443,19 @@ def _index(args: argparse.Namespace) -> int:
         {"id": ids[q], **{k: sorted(v, key=lambda x: (-x["similarity"], x["id"])) for k, v in m.items()}}
         for q, m in sorted(matches.items())
     ]
-    if args.output:
-        from .io import write_jsonl
+    outputs = _Outputs()
+    try:
+        if args.output:
+            from .io import write_jsonl
 
-        write_jsonl(rows, args.output)
-    else:
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
-    if args.action == "add":
-        _replace_index(index, args.index)
+            write_jsonl(rows, outputs.staged(Path(args.output)))
+        if args.action == "add":
+            index.save(args.index)  # a new folder swapped in: the update does not depend on stdout
+        outputs.commit()
+    finally:
+        outputs.discard()
+    if not args.output:
+        _print_rows(rows)
     if not args.quiet:
         found = sum(1 for r in rows if r["matches"])
         print(
@@ -293,22 +464,6 @@ def _index(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
-
-
-def _replace_index(index: Any, path: str) -> None:
-    """Save ``index`` over the directory ``path`` atomically (new directory, then swap)."""
-    import os
-    import shutil
-
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.new")
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
-    index.save(tmp)
-    os.replace(target, old)
-    os.replace(tmp, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _interrupt_on_sigterm() -> None:

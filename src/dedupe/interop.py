@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from .config import MinHashConfig
 from .errors import ConfigError, IncompatibleSignaturesError
-from .minhash import SignatureArray
+from .minhash import MinHasher, SignatureArray
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
@@ -44,13 +44,14 @@ def datasketch_seed(config: MinHashConfig) -> int:
     return _MARKER | zlib.crc32(config.fingerprint().encode("ascii"))
 
 
-def to_datasketch(signatures: NDArray[np.uint32], config: MinHashConfig | None = None) -> Any:
+def to_datasketch(signatures: NDArray[np.uint32], config: MinHashConfig | MinHasher | None = None) -> Any:
     """Wrap dedupe signatures as datasketch ``LeanMinHash`` objects.
 
     Args:
         signatures: one ``(num_perm,)`` signature or a ``(n, num_perm)`` array, normally a
             :class:`~dedupe.minhash.SignatureArray` (which carries its config).
-        config: the config, required only for a plain array.
+        config: the config (or the :class:`~dedupe.minhash.MinHasher` that made the signatures),
+            required only for a plain array.
 
     Returns:
         One ``LeanMinHash`` for a 1-D input, else a list of them.
@@ -60,6 +61,13 @@ def to_datasketch(signatures: NDArray[np.uint32], config: MinHashConfig | None =
     """
     from datasketch import LeanMinHash
 
+    if isinstance(config, MinHasher):
+        config = config.config
+    if config is not None and not isinstance(config, MinHashConfig):
+        raise TypeError(
+            f"config must be a MinHashConfig or a MinHasher (got {type(config).__name__}); "
+            "pass hasher.config or the hasher itself"
+        )
     config = config or getattr(signatures, "config", None)
     if config is None:
         raise ConfigError("to_datasketch needs the MinHashConfig of a plain array: pass config=...")

@@ -212,6 +212,7 @@ class MinHasher:
         """
         if isinstance(texts, ShingleBatch):
             return self.sign_batch(texts)
+        _check_texts(texts)
         parts = [
             _sign_batch(b, self.num_perm, self._perm_key, self._probe_key)
             for b in iter_shingle_batches(texts, self.config.shingle, chunk_chars=chunk_chars)
@@ -229,6 +230,7 @@ class MinHasher:
         """
         if self.config.shingle.kind != "word":
             raise ConfigError("content digests come with word shingles only (this MinHasher uses char shingles)")
+        _check_texts(texts)
         sigs: list[Uint32Array] = []
         digests: list[NDArray[np.void]] = []
         for b in iter_shingle_batches(texts, self.config.shingle, chunk_chars=chunk_chars):
@@ -269,3 +271,13 @@ def jaccard(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> Any:
         raise ValueError(f"signatures have {x.shape[-1]} and {y.shape[-1]} slots; they must be equal")
     est = (x == y).mean(axis=-1)
     return float(est) if est.ndim == 0 else est
+
+
+def _check_texts(texts: object) -> None:
+    """Refuse what is not an iterable of texts with a TypeError that says what was expected."""
+    if isinstance(texts, (str, bytes)) or not isinstance(texts, Iterable):
+        hint = "; wrap one text in a list: [text]" if isinstance(texts, str) else ""
+        raise TypeError(
+            f"texts must be an iterable of str (a list, a generator) or a ShingleBatch "
+            f"(got {type(texts).__name__}){hint}"
+        )

@@ -265,8 +265,12 @@ class DedupResult:
 
         The id goes under the id field's name; without an id field, under ``record_id`` (the
         derived id: a file stem or a position), so it cannot be mistaken for a field of the record.
+        The other three keys are fixed: an id field named ``duplicate_of``, ``kind`` or
+        ``similarity`` puts the id under ``record_id`` too, so no key overwrites another.
         """
         id_key = self.params.get("id_field") or "record_id"
+        if id_key in ("duplicate_of", "kind", "similarity"):
+            id_key = "record_id"
         for i, s in enumerate(self.status.tolist()):
             if s in (EXACT, NEAR):
                 sim = float(self.similarity[i])

@@ -7,7 +7,9 @@ ignored.
 
 Writing emits one compact JSON object per line (``ensure_ascii=False``, separators ``,`` and
 ``:``, ``\\n`` line ends, keys in their original order), so the same rows give the same bytes;
-gzip output has no file name and mtime 0 in its header. Text with lone surrogates (which UTF-8
+gzip output has no file name and mtime 0 in its header. Floats that JSON cannot hold (``NaN``,
+``Infinity``, ``-Infinity``, which Python's ``json`` reads from non-standard input) are written as
+``null``, as JavaScript's ``JSON.stringify`` does, so every line is valid JSON. Text with lone surrogates (which UTF-8
 cannot encode, e.g. from ``json.loads('"\\ud800"')``) is written with ``\\uXXXX`` escapes for
 just those code points: the file stays valid UTF-8 JSON and reads back to the same string, except
 that an adjacent high + low surrogate pair reads back as the one character that JSON defines it
@@ -242,7 +244,27 @@ def _default(value: object) -> object:
     )
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False)
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` with every NaN or infinite float (in dicts, lists and tuples) replaced by ``None``."""
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, Mapping):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    return value
+
+
+def _encode(row: Any) -> str:
+    try:
+        return _ENCODER.encode(row)
+    except ValueError as exc:
+        if "Circular" in str(exc):
+            raise
+        return _ENCODER.encode(finite_json(row))
 
 
 def _escape_surrogate(match: re.Match[str]) -> str:
@@ -259,7 +281,7 @@ def encode_line(row: Mapping[str, Any]) -> bytes:
         TypeError: a value is not JSON-serialisable.
         ValueError: the row contains a circular reference.
     """
-    text = _ENCODER.encode(row)
+    text = _encode(row)
     try:
         return f"{text}\n".encode()
     except UnicodeEncodeError:

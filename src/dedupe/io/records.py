@@ -224,16 +224,20 @@ class RecordBuilder:
             return self.fail(self._not_an_object(fields, source, line), _raw(raw, fields))
         text = fields.get(self.text_field, _MISSING)
         if type(text) is not str:
-            return self.fail(self._bad_text(fields, text, source, line), _raw(raw, fields))
+            if not isinstance(text, str):
+                return self.fail(self._bad_text(fields, text, source, line), _raw(raw, fields))
+            text = str(text)  # a str subclass (numpy.str_): its plain text
         id_field = self.id_field
         if id_field is None:
             doc_id = str(self.position) if derived_id is None else derived_id
         else:
             value = fields.get(id_field, _MISSING)
-            if type(value) is str:
-                doc_id = value
-            elif type(value) is int:
+            if isinstance(value, str):
                 doc_id = str(value)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                doc_id = str(int(value))
+            elif _is_numpy_integer(value):
+                doc_id = str(int(value))
             else:
                 return self.fail(self._bad_id(fields, value, source, line), _raw(raw, fields))
         return self.accept(Record(doc_id, text, fields, source, line), raw=raw)
@@ -282,6 +286,16 @@ class RecordBuilder:
         self, fields: dict[str, Any], value: object, source: str | None, line: int | None
     ) -> InputError:
         name = self.text_field
+        if value is _MISSING and "." in name and name.split(".", 1)[0] in fields:
+            head = name.split(".", 1)[0]
+            return InputError(
+                f"field {name!r} is missing; nested fields are not supported (the record has a field {head!r} "
+                f"holding {json_type(fields[head])}); expected a top-level text field; flatten the records "
+                f"first, e.g. jq -c '.text = .{name}'",
+                path=source,
+                line=line,
+                reason="missing_field",
+            )
         if value is _MISSING:
             guess = _guess_text_field(fields)
             fix = f"pass text_field={guess!r}" if guess is not None else "pass text_field='<field with text>'"
@@ -328,6 +342,11 @@ class _Missing:
 
 
 _MISSING: Any = _Missing()
+
+
+def _is_numpy_integer(value: object) -> bool:
+    module = type(value).__module__
+    return module == "numpy" and hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"
 
 
 def _raw(raw: str | None, value: object) -> str:
