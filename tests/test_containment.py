@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe import find_duplicates
+from dedupe import deduplicate, find_duplicates
 from dedupe._reference import exact_containment, exact_jaccard, reference_shingles
 from dedupe.config import ShingleConfig
 from dedupe.containment import (
@@ -175,3 +177,23 @@ def test_options() -> None:
     empty = find_duplicates([], similarity="containment")
     assert len(empty) == 0
     assert find_duplicates(["", "!!", "a b c"], similarity="containment").kind.tolist() == ["unique"] * 3
+
+
+def test_pipeline_containment(tmp_path: Path) -> None:
+    """``deduplicate(similarity="containment")`` on a file: the story goes, its page stays, the params say so."""
+    rng = random.Random(6)
+    story = _text(rng, 200)
+    records = [
+        {"id": "story", "text": story},
+        {"id": "page", "text": _page(story, 4.0, rng)},
+        {"id": "other", "text": _text(rng, 200)},
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = deduplicate(path, id_field="id", similarity="containment", remove_boilerplate=False)
+    assert result.status.tolist() == ["near", "kept", "kept"] and result.duplicate_of == ["page", None, None]
+    assert result.similarity[0] == pytest.approx(_containment(records[0]["text"], records[1]["text"]))
+    assert result.report()["params"]["similarity"] == "containment"
+    assert deduplicate(records, id_field="id", remove_boilerplate=False).status.tolist() == ["kept"] * 3
+    with pytest.raises(ConfigError, match="local backend only"):
+        deduplicate(records, similarity="containment", backend="ray")

@@ -41,7 +41,7 @@ Exact duplicates (same normalized words) are grouped first, as for Jaccard.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -66,6 +66,8 @@ __all__ = [
     "find_contained",
     "resolve_containment",
     "shingle_containments",
+    "stream_sizes",
+    "verified_pairs",
 ]
 
 #: Length ratio (in distinct shingles) up to which containment candidates are searched.
@@ -249,6 +251,72 @@ def _signatures_sizes_digests(
     return np.concatenate(sigs), np.concatenate(sizes), np.concatenate(digests)
 
 
+def verified_pairs(
+    signatures: NDArray[np.uint32],
+    rows: IntArray,
+    sizes: IntArray,
+    threshold: float,
+    verify: Verify,
+    config: ShingleConfig,
+    read: Callable[[IntArray], Iterable[tuple[int, str]]],
+) -> tuple[IntArray, NDArray[np.float64]]:
+    """Candidates among ``rows`` and their verification (see the module docstring).
+
+    Args:
+        signatures: ``(n, num_perm)`` signatures by row.
+        rows: rows that take part (distinct, non-empty documents).
+        sizes: ``(n,)`` distinct shingle counts by row.
+        threshold: containment to reach.
+        verify: ``"auto"``, ``"exact"`` or ``"estimate"``.
+        config: the shingling of the signatures (for exact containment).
+        read: ``read(rows)`` yields ``(row, text)`` for the given rows, in any order.
+
+    Returns:
+        ``(pairs, containments)``: the ``(k, 2)`` verified pairs and their ``(k,)`` containments.
+    """
+    num_perm = int(signatures.shape[1])
+    pairs = containment_candidates(signatures, rows, np.maximum(sizes, 1), threshold, num_perm)
+    if len(pairs) == 0:
+        return pairs, np.empty(0)
+    small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    large = np.maximum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    jaccard = pair_similarities(signatures, pairs)
+    if verify == "estimate":
+        sim = estimated_containment(jaccard, small, large)
+    else:
+        if verify == "auto":
+            implied = threshold * small / (small + large - threshold * small)
+            sigma = np.sqrt(implied * (1.0 - implied) / num_perm)
+            pairs = pairs[jaccard >= implied - SCREEN_SIGMAS * sigma]
+        texts = dict(read(np.unique(pairs)))
+        sim = shingle_containments(texts, pairs, config) if len(pairs) else np.empty(0)
+    keep = sim >= threshold
+    return pairs[keep], sim[keep]
+
+
+def stream_sizes(
+    n: int, rows: IntArray, config: ShingleConfig, read: Callable[[IntArray], Iterable[tuple[int, str]]]
+) -> IntArray:
+    """``(n,)`` distinct shingle counts of ``rows`` (0 elsewhere), reading the texts once in blocks."""
+    sizes = np.zeros(n, dtype=np.int64)
+    block_rows: list[int] = []
+    block_texts: list[str] = []
+
+    def flush() -> None:
+        sizes[block_rows] = distinct_counts(shingle_texts(block_texts, config))
+        block_rows.clear()
+        block_texts.clear()
+
+    for row, text in read(rows):
+        block_rows.append(row)
+        block_texts.append(text)
+        if len(block_rows) >= 4096:
+            flush()
+    if block_rows:
+        flush()
+    return sizes
+
+
 def find_contained(
     docs: Sequence[str],
     *,
@@ -272,24 +340,9 @@ def find_contained(
     lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=n)
     distinct = np.flatnonzero(exact_first == np.arange(n))
     eligible = distinct[~(sigs[distinct] == EMPTY_VALUE).all(axis=1)]
-    pairs = containment_candidates(sigs, eligible, sizes, float(threshold), num_perm)
-    sim = np.empty(0)
-    if len(pairs):
-        small = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
-        large = np.maximum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
-        jaccard = pair_similarities(sigs, pairs)
-        if verify == "estimate":
-            sim = estimated_containment(jaccard, small, large)
-        else:
-            if verify == "auto":
-                implied = threshold * small / (small + large - threshold * small)
-                sigma = np.sqrt(implied * (1.0 - implied) / num_perm)
-                screen = jaccard >= implied - SCREEN_SIGMAS * sigma
-                pairs = pairs[screen]
-            texts = {r: docs[r] for r in np.unique(pairs).tolist()}
-            sim = shingle_containments(texts, pairs, hasher.config.shingle) if len(pairs) else np.empty(0)
-        keep_pair = sim >= threshold
-        pairs, sim = pairs[keep_pair], sim[keep_pair]
-    return resolve_containment(
-        n, exact_first, pairs.reshape(-1, 2), sim, lengths, keep=keep, threshold=float(threshold)
-    )
+
+    def read(rows: IntArray) -> Iterator[tuple[int, str]]:
+        return ((r, docs[r]) for r in rows.tolist())
+
+    pairs, sim = verified_pairs(sigs, eligible, sizes, threshold, verify, hasher.config.shingle, read)
+    return resolve_containment(n, exact_first, pairs, sim, lengths, keep=keep, threshold=float(threshold))

@@ -41,10 +41,13 @@ from ._pipeline_boilerplate import BoilerplateRun, run_boilerplate
 from ._typing import IntArray, PathLike
 from .backends import get_backend
 from .config import MinHashConfig, ShingleConfig, check_int
+from .containment import resolve_containment, stream_sizes, verified_pairs
 from .duplicates import (
     EXACT,
     NEAR,
+    DuplicateResult,
     Keep,
+    Similarity,
     Verify,
     candidate_pairs,
     check_options,
@@ -337,6 +340,36 @@ def _raw_text(fields: dict[str, Any]) -> str:
     return json.dumps(fields, ensure_ascii=False, default=str)
 
 
+def _jaccard_duplicates(
+    src: Any, rows: IntArray, signatures: NDArray[np.uint32], exact_first: IntArray, eligible: IntArray,
+    lengths: list[int], engine: Any, timer: _Timer, t: float, config: MinHashConfig, *, threshold: float,
+    num_perm: int, keep: Keep, verify: Verify, exact_margin: float,
+) -> DuplicateResult:
+    """LSH candidates, verification by Jaccard similarity and connected components (pass 2)."""
+    m = len(rows)
+    try:
+        pairs, est = candidate_pairs(signatures, eligible, float(threshold), num_perm, engine)
+    finally:
+        if engine is not None:
+            engine.close()
+    t = timer.add("lsh", t)
+
+    def exact_jaccard(p: IntArray) -> NDArray[np.float64]:
+        wanted = {int(rows[r]) for r in np.unique(p).tolist()}
+        local = {int(pos): i for i, pos in enumerate(rows.tolist()) if pos in wanted}
+        texts = {local[pos]: rec.text for pos, rec in src.records_at(wanted)}
+        return shingle_jaccards(texts, p, config.shingle)
+
+    pairs, sim = verify_candidates(pairs, est, float(threshold), verify, exact_margin, exact_jaccard)
+    t = timer.add("verify", t)
+    dup = resolve_clusters(
+        m, exact_first, pairs, sim, signatures, np.array(lengths, dtype=np.int64), keep=keep, threshold=threshold
+    )
+    t = timer.add("cluster", t)
+    return dup
+
+
+
 def deduplicate(
     source: PathLike | Iterable[Any],
     *,
@@ -349,9 +382,10 @@ def deduplicate(
     num_perm: int = 128,
     ngram_size: int = 5,
     seed: int = 1,
-    keep: Keep = "first",
+    keep: Keep | None = None,
     verify: Verify = "auto",
     exact_margin: float = 0.15,
+    similarity: Similarity = "jaccard",
     max_chars: int = 50_000_000,
     workers: int = 1,
     progress: bool = False,
@@ -374,7 +408,11 @@ def deduplicate(
         num_perm: MinHash slots.
         ngram_size: words per shingle.
         seed: MinHash seed.
-        keep: which record of a cluster is kept: ``"first"`` or ``"longest"``.
+        keep: which record of a cluster is kept: ``"first"`` or ``"longest"``; None (default) is
+            ``"first"`` for Jaccard and ``"longest"`` for containment.
+        similarity: ``"jaccard"`` or ``"containment"`` (a record whose shingles are mostly inside a
+            longer record is its duplicate; see :mod:`dedupe.containment`). Containment re-reads
+            the records once to count their shingles and runs on the local backend only.
         verify: ``"auto"``, ``"estimate"`` or ``"exact"`` (see :func:`dedupe.find_duplicates`).
         exact_margin: with ``"auto"``, estimates this close to the threshold are checked exactly.
         max_chars: longer texts are rejected (``too_large``).
@@ -393,6 +431,12 @@ def deduplicate(
         InputError: a bad record, with ``on_error="raise"``.
         ConfigError: a bad parameter.
     """
+    if similarity not in ("jaccard", "containment"):
+        raise ConfigError(f"similarity must be 'jaccard' or 'containment' (got {similarity!r})")
+    if similarity == "containment" and (backend != "local" or backend_options):
+        raise ConfigError("similarity='containment' runs on the local backend only")
+    measure: str = similarity
+    keep = keep if keep is not None else ("longest" if similarity == "containment" else "first")
     check_options(threshold=threshold, keep=keep, verify=verify, exact_margin=exact_margin, num_perm=num_perm)
     if on_error not in ("raise", "reject"):
         raise ConfigError(f"on_error must be 'raise' or 'reject' (got {on_error!r})")
@@ -470,31 +514,29 @@ def deduplicate(
     distinct = np.flatnonzero(exact_first == np.arange(m))
     eligible = distinct[~(signatures[distinct] == EMPTY_VALUE).all(axis=1)]
     t = timer.add("exact", t)
-    try:
-        pairs, est = candidate_pairs(signatures, eligible, float(threshold), num_perm, engine)
-    finally:
-        if engine is not None:
-            engine.close()
-    t = timer.add("lsh", t)
+    if similarity == "containment":  # engine is None: containment is local only
 
-    def exact_jaccard(p: IntArray) -> NDArray[np.float64]:
-        wanted = {int(rows[r]) for r in np.unique(p).tolist()}
-        local = {int(pos): i for i, pos in enumerate(rows.tolist()) if pos in wanted}
-        texts = {local[pos]: rec.text for pos, rec in src.records_at(wanted)}
-        return shingle_jaccards(texts, p, config.shingle)
+        def read(local_rows: IntArray) -> Iterator[tuple[int, str]]:
+            local = {int(rows[r]): int(r) for r in local_rows.tolist()}
+            return ((local[pos], rec.text) for pos, rec in src.records_at(set(local)))
 
-    pairs, sim = verify_candidates(pairs, est, float(threshold), verify, exact_margin, exact_jaccard)
-    t = timer.add("verify", t)
-    dup = resolve_clusters(
-        m, exact_first, pairs, sim, signatures, np.array(lengths, dtype=np.int64), keep=keep, threshold=threshold
-    )
-    t = timer.add("cluster", t)
+        sizes = stream_sizes(m, eligible, config.shingle, read)
+        pairs, sim = verified_pairs(signatures, eligible, sizes, float(threshold), verify, config.shingle, read)
+        lengths_array = np.array(lengths, dtype=np.int64)
+        dup = resolve_containment(m, exact_first, pairs, sim, lengths_array, keep=keep, threshold=threshold)
+        t = timer.add("containment", t)
+    else:
+        dup = _jaccard_duplicates(
+            src, rows, signatures, exact_first, eligible, lengths, engine, timer, t, config, threshold=threshold,
+            num_perm=num_perm, keep=keep, verify=verify, exact_margin=exact_margin,
+        )  # fmt: skip
+        t = time.perf_counter()
 
     status = np.full(n, REJECTED, dtype="<U8")
-    similarity = np.full(n, math.nan)
+    similarities = np.full(n, math.nan)
     duplicate_of: list[str | None] = [None] * n
     status[rows] = np.where(dup.keep_mask, KEPT, dup.kind)
-    similarity[rows] = dup.similarity
+    similarities[rows] = dup.similarity
     for local_row in np.flatnonzero(~dup.keep_mask).tolist():
         duplicate_of[int(rows[local_row])] = ids[int(rows[dup.labels[local_row]])]
 
@@ -527,6 +569,7 @@ def deduplicate(
         "group_field": group_field,
         "on_error": on_error,
         "keep": keep,
+        "similarity": measure,
         "verify": verify,
         "exact_margin": exact_margin,
         "max_chars": max_chars,
@@ -538,7 +581,7 @@ def deduplicate(
         ids=ids,
         status=status,
         duplicate_of=duplicate_of,
-        similarity=similarity,
+        similarity=similarities,
         rejects=[rejects[p] for p in sorted(rejects)],
         boilerplate_spans=spans,
         boilerplate_chars=chars,
