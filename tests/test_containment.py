@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from dedupe import deduplicate, find_duplicates
 from dedupe._reference import exact_containment, exact_jaccard, reference_shingles
+from dedupe.cli import main
 from dedupe.config import ShingleConfig
 from dedupe.containment import (
     MAX_RATIO,
@@ -197,3 +198,20 @@ def test_pipeline_containment(tmp_path: Path) -> None:
     assert deduplicate(records, id_field="id", remove_boilerplate=False).status.tolist() == ["kept"] * 3
     with pytest.raises(ConfigError, match="local backend only"):
         deduplicate(records, similarity="containment", backend="ray")
+
+
+def test_cli_similarity_containment(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    story = _text(rng, 150)
+    path = tmp_path / "in.jsonl"
+    rows = [{"id": "story", "text": story}, {"id": "page", "text": _page(story, 3.0, rng)}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out, dups = tmp_path / "out.jsonl", tmp_path / "dups.jsonl"
+    args = ["clean", str(path), "-o", str(out), "--id-field", "id", "--duplicates", str(dups), "--no-boilerplate"]
+    assert main([*args, "--quiet"]) == 0 and dups.read_text() == ""
+    assert main([*args, "--quiet", "--similarity", "containment"]) == 0
+    assert [json.loads(x)["id"] for x in out.read_text().splitlines()] == ["page"]
+    assert json.loads(dups.read_text())["duplicate_of"] == "page"
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--similarity", "cosine"])
+    assert exc.value.code == 2

@@ -74,7 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="also group boilerplate lines that differ by a few words (MinHash at 0.7; about 2.5x slower)",
     )
     clean.add_argument("--group-field", default=None, help="field (site, domain) to count boilerplate by")
-    clean.add_argument("--keep", choices=["first", "longest"], default="first", help="record kept per cluster")
+    clean.add_argument(
+        "--keep", choices=["first", "longest"], default=None,
+        help="record kept per cluster (default: first; longest with --similarity containment)",
+    )  # fmt: skip
+    clean.add_argument(
+        "--similarity", choices=["jaccard", "containment"], default="jaccard",
+        help="jaccard (default) or containment: a record mostly inside a longer one is its duplicate",
+    )  # fmt: skip
     clean.add_argument("--num-perm", type=_args.num_perm, default=128, help="MinHash slots, 2 to 8192 (default: 128)")
     clean.add_argument("--workers", type=_args.workers, default=1, help="processes for hashing, 1 to 256 (default: 1)")
     clean.add_argument(
@@ -263,6 +270,7 @@ def _clean(args: argparse.Namespace) -> int:
         on_error=args.on_error,
         num_perm=args.num_perm,
         keep=args.keep,
+        similarity=args.similarity,
         workers=args.workers,
         progress=_progress(args),
         backend=args.backend,
