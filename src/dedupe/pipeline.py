@@ -109,9 +109,12 @@ class _Signer:
 
 
 def _ignore_sigint() -> None:
+    """Pool initializer: ignore Ctrl-C; let SIGTERM (``Pool.terminate``) end the worker silently,
+    whatever handler the parent had installed (the CLI turns SIGTERM into KeyboardInterrupt)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @dataclass(frozen=True)

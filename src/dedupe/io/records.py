@@ -234,10 +234,8 @@ class RecordBuilder:
             value = fields.get(id_field, _MISSING)
             if isinstance(value, str):
                 doc_id = str(value)
-            elif isinstance(value, int) and not isinstance(value, bool):
-                doc_id = str(int(value))
-            elif _is_numpy_integer(value):
-                doc_id = str(int(value))
+            elif (isinstance(value, int) and not isinstance(value, bool)) or _is_numpy_integer(value):
+                doc_id = str(int(value))  # an int, or a numpy integer
             else:
                 return self.fail(self._bad_id(fields, value, source, line), _raw(raw, fields))
         return self.accept(Record(doc_id, text, fields, source, line), raw=raw)
