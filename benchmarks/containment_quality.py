@@ -89,6 +89,9 @@ class Corpus:
 def build(n_stories: int, seed: int, data: Path = DATA) -> Corpus:
     rng = random.Random(seed)
     stories, pages, pool = load(data)
+    if 2 * n_stories > len(stories):
+        have = len(stories)
+        raise SystemExit(f"--stories {n_stories} needs {2 * n_stories} stories of 80-600 words; there are {have}")
     chosen = rng.sample(stories, 2 * n_stories)
     sites = [(p[:4], p[-6:]) for p in rng.sample(pages, 20)]
     texts: list[str] = []
