@@ -625,3 +625,14 @@ def test_the_saved_boilerplate_model_of_format_version_1_keeps_loading() -> None
     manifest = json.loads((DATA / "boilerplate_v1" / "manifest.json").read_text())
     assert manifest["format_version"] == 1
     assert model.n_docs == 8 and model.n_blocks == 10
+
+
+def test_4_a_shard_added_to_the_input_folder_between_the_passes_writes_nothing(tmp_path: Path) -> None:
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    _corpus(shards, "a.jsonl", seed=1)
+    result = dedupe.deduplicate(shards, remove_boilerplate=False)
+    _corpus(shards, "b.jsonl", seed=2)
+    with pytest.raises(InputError, match=r"files added: b\.jsonl"):
+        result.write(tmp_path / "out.jsonl")
+    assert not (tmp_path / "out.jsonl").exists()

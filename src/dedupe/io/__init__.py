@@ -181,6 +181,7 @@ def read_path_watched(
     """:func:`read_corpus` of a path, with each file checked by ``watch`` (the pipeline's passes);
     ``names`` maps a file to the name its messages use (a spilled standard input: ``<stdin>``)."""
     plan = _plan(path)
+    watch.files(path, [p for p, _, _ in plan])
     builder = RecordBuilder(
         text_field=text_field, id_field=id_field, on_error=on_error, check_ids=id_field is not None or path.is_dir()
     )

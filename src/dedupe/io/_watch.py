@@ -76,6 +76,7 @@ class InputWatch:
 
     def __init__(self, names: dict[str, str] | None = None) -> None:
         self._first: dict[str, tuple[_State, str]] = {}
+        self._files: list[str] | None = None
         self._open: dict[str, tuple[_State, _HashingRaw]] = {}
         self._names = names or {}
 
@@ -89,6 +90,24 @@ class InputWatch:
             path=self._name(path),
             reason="input_changed",
         )
+
+    def files(self, folder: Path, paths: list[Path]) -> None:
+        """Called as a pass starts with the files it will read: the same files as the first pass."""
+        names = [str(p) for p in paths]
+        if self._files is None:
+            self._files = names
+        elif names != self._files:
+            added = sorted(set(names) - set(self._files))
+            removed = sorted(set(self._files) - set(names))
+            detail = "; ".join(
+                part
+                for part in (
+                    f"files added: {', '.join(Path(n).name for n in added[:3])}" if added else "",
+                    f"files removed: {', '.join(Path(n).name for n in removed[:3])}" if removed else "",
+                )
+                if part
+            )
+            raise self._changed(folder, detail or "files renamed")
 
     def _stat(self, path: Path) -> _State:
         st = os.stat(path)
