@@ -232,9 +232,8 @@ def _check_outputs(
                 f"{flag} {value}: is inside the index folder {index}, which is replaced as a whole when it "
                 "is updated; write the output elsewhere"
             )
-        for other, other_flag in seen.items():
-            if _inside(path, other) or _inside(other, path):
-                raise DedupeError(f"{flag} {value}: also given to {other_flag}; each output needs its own path")
+        if path in seen:
+            raise DedupeError(f"{flag} {value}: also given to {seen[path]}; each output needs its own path")
         if flag == "--plots":
             if path.exists() and not path.is_dir():
                 raise DedupeError(f"{flag} {value}: is a file; expected a folder for the plots")
