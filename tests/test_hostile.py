@@ -30,6 +30,7 @@ from dedupe import LSHIndex, MinHasher
 from dedupe.cli import main
 from dedupe.config import MinHashConfig
 from dedupe.errors import CorruptFileError, IncompatibleSignaturesError, InputError
+from dedupe.io import write_jsonl
 from dedupe.minhash import SignatureArray
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -636,3 +637,9 @@ def test_4_a_shard_added_to_the_input_folder_between_the_passes_writes_nothing(t
     with pytest.raises(InputError, match=r"files added: b\.jsonl"):
         result.write(tmp_path / "out.jsonl")
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_13_the_library_names_the_output_it_cannot_write() -> None:
+    with pytest.raises(dedupe.ConfigError, match=r"cannot write '/proc/dedupe-out\.jsonl'") as info:
+        write_jsonl([{"a": 1}], "/proc/dedupe-out.jsonl")
+    assert "/proc/.dedupe-out" not in str(info.value)

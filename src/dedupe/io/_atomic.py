@@ -52,6 +52,8 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
             fd = os.open(tmp, flags, 0o666)
         except FileExistsError:  # pragma: no cover - 48 random bits collided
             continue
+        except OSError as exc:  # name the output, not the hidden temporary file
+            raise ConfigError(f"cannot write {str(path)!r}: {exc.strerror} (in {str(path.parent)!r})") from exc
         break
     try:
         with os.fdopen(fd, "wb") as fh:
