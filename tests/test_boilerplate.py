@@ -186,7 +186,8 @@ def test_guard_long_lines_need_three_copies() -> None:
 
 def test_guard_heading_before_its_paragraph_is_kept() -> None:
     paragraph = "This paragraph explains the heading above it with more than fifteen words in one line of text."
-    page = f"Contents\nMethods\nResults\n\nMethods\n{paragraph}\n\nResults\n{paragraph.replace('explains', 'shows')}\n"
+    second = paragraph.replace("explains", "shows")
+    page = f"Contents\nMethods\nResults\n\nMethods\n{paragraph}\n\nResults\n{second}\n"
     spans = find_boilerplate([page])[0]
     flagged = flagged_lines(page, spans)
     assert flagged.count("Methods") == 1  # the table-of-contents copy
@@ -196,7 +197,8 @@ def test_guard_heading_before_its_paragraph_is_kept() -> None:
 def test_faq_heading_used_twice_among_content_stays_in_both_places() -> None:
     """Decision: a heading seen twice, each copy alone between content lines, is the article's."""
     answer = "You can reset it from the account page, where a link sends you a new one by email."
-    page = f"Questions people ask\nHow do I reset my password?\n{answer}\n\nHow do I reset my password?\n{answer[:40]}.\n"
+    question = "How do I reset my password?"
+    page = f"Questions people ask\n{question}\n{answer}\n\n{question}\n{answer[:40]}.\n"
     assert find_boilerplate([page]) == [[]]
 
 

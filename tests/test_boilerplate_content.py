@@ -92,8 +92,8 @@ def test_a_story_whose_every_line_is_shared_keeps_its_text() -> None:
         "Treasury balances at the Federal Reserve rose on February 25, the Treasury said.",
         "Balances in tax and loan note accounts fell to a lower level, it said.",
     ]
-    stories = ["\n".join(lines), "\n".join(lines[:1] + ["Total balances were higher than a week ago, it said."])]
-    stories.append("\n".join(lines[1:] + ["The figures are published every business day, it said."]))
+    stories = ["\n".join(lines), "\n".join([*lines[:1], "Total balances were higher than a week ago, it said."])]
+    stories.append("\n".join([*lines[1:], "The figures are published every business day, it said."]))
     cleaned = strip_boilerplate(stories)
     assert all(text.strip() for text in cleaned)
     assert cleaned[0] == stories[0]
@@ -121,14 +121,15 @@ def test_chorus_repeated_in_a_song_goes_in_every_copy() -> None:
 
 
 words = st.sampled_from(
-    ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma", "omega", "river", "market", "court", "bank", "price"]
+    ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma", "omega"]
+    + ["river", "market", "court", "bank", "price"]
 )
 sentence = st.lists(words, min_size=6, max_size=12).map(lambda ws: " ".join(ws).capitalize() + ".")
 furniture = st.sampled_from(["Home", "Menu", "Share this", "Scroll to Top", "Leave a Reply", "Subscribe"])
 
 
 @settings(deadline=None)
-@given(st.lists(st.tuples(st.lists(furniture, max_size=4), st.lists(sentence, min_size=1, max_size=4)), min_size=1, max_size=8))
+@given(st.lists(st.tuples(st.lists(furniture, max_size=4), st.lists(sentence, min_size=1, max_size=4)), max_size=8))
 def test_no_page_loses_a_sentence_found_nowhere_else(pages: list[tuple[list[str], list[str]]]) -> None:
     texts = ["\n".join(head + body + head) for head, body in pages]
     counts: dict[str, int] = {}

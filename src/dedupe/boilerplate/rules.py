@@ -72,7 +72,10 @@ def decide(cfg: BoilerplateConfig, counts: Counts, batch: Units) -> Decision:
     assign(frequent, _NEAR, site)
     if cfg.stoplist_min_groups:
         holders = counts.stop.lookup(site_keys) - (site > 0)
-        assign((words <= cfg.stoplist_max_words) & (holders >= cfg.stoplist_min_groups), _STOP, holders)
+        # Data rows ("Net 2,853,000 vs 1,579,000", "24.") share their masked form with every
+        # table of every site: that is not a stoplist.
+        short = (words <= cfg.stoplist_max_words) & ~batch.data
+        assign(short & (holders >= cfg.stoplist_min_groups), _STOP, holders)
     if cfg.trim_words and len(batch.table.trim_rows):
         _trimmed(cfg, counts.site, batch, reason, count, key, doc_keys, row_groups)
     _isolated_pair_guard(batch, reason, page)
@@ -196,20 +199,28 @@ def _body_guard(
     most pages of the site (an "Advertisement" label, a share bar). A table's row label ("Nine
     mths"), a list item or a short heading inside the body that a few other pages also use is the
     article's: a unit flagged only for being frequent across the documents of its group with
-    content-like text (``content_words`` words, unflagged) before and after it in its document
-    stays unless it is on ``fraction`` of its group's documents. (The stoplist's evidence, other
-    sites holding the same short line, is kept wherever the line stands.)
+    content-like text (``content_words`` words, unflagged; for a data row any unflagged row, as in
+    a table) before and after it in its document stays unless it is on ``fraction`` of its group's
+    documents. (The stoplist's evidence, other sites holding the same short line, is kept wherever
+    the line stands.)
     """
     n = len(batch.rows)
     if n == 0:
         return
-    content = ((reason == 0) & (batch.words >= max(content_words, 1))).astype(np.int64)
-    before = np.cumsum(content) - content  # content units earlier in the batch
     starts = np.searchsorted(batch.doc, batch.doc)  # first unit of each unit's document
     ends = np.searchsorted(batch.doc, batch.doc, side="right")
-    total = np.concatenate([[0], np.cumsum(content)])
-    has_before = before - total[starts] > 0
-    has_after = total[ends] - total[np.arange(n) + 1] > 0
+
+    def around(content: BoolArray) -> BoolArray:
+        total = np.concatenate([[0], np.cumsum(content)])
+        here = np.arange(n)
+        out: BoolArray = (total[here] - total[starts] > 0) & (total[ends] - total[here + 1] > 0)
+        return out
+
+    unflagged = reason == 0
+    inside = around(unflagged & (batch.words >= max(content_words, 1)))
+    # A data row (numbers and all) is inside a table when unflagged rows stand on both sides.
+    inside |= batch.data & around(unflagged)
+    has_before = has_after = inside
     shared = (reason == _FREQ) | ((reason == _NEAR) & (count > 0))
     weak = count < np.ceil(fraction * sizes - 1e-9)
     keep = shared & has_before & has_after & weak
@@ -263,6 +274,9 @@ def _fill_runs(batch: Units, reason: NDArray[np.int8], count: IntArray, max_gap:
     size = next_c - prev_c - 1
     menu = sentences[next_c] - sentences[prev_c + 1] == 0
     gap &= batch.doc[prev_c] == batch.doc[next_c]
+    # A blank line between a unit and either flank makes it not a gap in one block of furniture.
+    para = batch.table.paragraphs
+    gap &= (para[batch.rows] == para[batch.last_rows[prev_c]]) & (para[batch.last_rows] == para[batch.rows[next_c]])
     gap &= (size <= max_gap) | (menu & (size <= _MENU_GAPS * max_gap))
     gap &= long_lines[next_c] - long_lines[prev_c + 1] == 0
     gap &= ~batch.sentence  # a sentence is content, wherever it stands
