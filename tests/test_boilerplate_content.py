@@ -120,10 +120,8 @@ def test_chorus_repeated_in_a_song_goes_in_every_copy() -> None:
     assert strip_boilerplate([song], min_repeats=4)[0] == song
 
 
-words = st.sampled_from(
-    ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "kappa", "lambda", "sigma", "omega"]
-    + ["river", "market", "court", "bank", "price"]
-)
+_VOCABULARY = "alpha beta gamma delta epsilon zeta theta kappa lambda sigma omega river market court bank price"
+words = st.sampled_from(_VOCABULARY.split())
 sentence = st.lists(words, min_size=6, max_size=12).map(lambda ws: " ".join(ws).capitalize() + ".")
 furniture = st.sampled_from(["Home", "Menu", "Share this", "Scroll to Top", "Leave a Reply", "Subscribe"])
 

@@ -190,9 +190,7 @@ def _line_shapes(texts: list[str], table: LineTable, lines: IntArray, doc: IntAr
     cp = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lo = table.starts[lines] + base[doc]
     hi = table.ends[lines] + base[doc]
-    visible = np.flatnonzero((cp > 32) & (cp != 0xA0) & (cp != 0x3000) & ((cp < 0x2000) | (cp > 0x200A)))
-    first = visible[np.minimum(np.searchsorted(visible, lo), len(visible) - 1)] if len(visible) else lo
-    last = visible[np.maximum(np.searchsorted(visible, hi) - 1, 0)] if len(visible) else hi
+    first, last = _step_over_spaces(cp, lo, hi)
     last_cp = cp[last] if len(cp) else np.zeros(len(lines), dtype=np.uint32)
     # Step back over closing quotes and brackets: 'said."' ends a sentence.
     end_at = last.copy()
@@ -216,6 +214,32 @@ def _line_shapes(texts: list[str], table: LineTable, lines: IntArray, doc: IntAr
     )
 
 
+def _is_space(values: NDArray[np.uint32]) -> BoolArray:
+    out: BoolArray = (values <= 32) | (values == 0xA0) | (values == 0x3000) | ((values >= 0x2000) & (values <= 0x200A))
+    return out
+
+
+def _step_over_spaces(cp: NDArray[np.uint32], lo: IntArray, hi: IntArray) -> tuple[IntArray, IntArray]:
+    """First and last visible character of each line ``[lo, hi)`` (lines that hold one).
+
+    Steps from both ends over whitespace, all lines at once: the work is the lines times their
+    deepest indentation, not a pass over every character.
+    """
+    first = lo.copy()
+    moving = np.flatnonzero(first < hi)
+    while len(moving):
+        moving = moving[_is_space(cp[first[moving]])]
+        first[moving] += 1
+        moving = moving[first[moving] < hi[moving]]
+    last = hi - 1
+    moving = np.flatnonzero(last > first)
+    while len(moving):
+        moving = moving[_is_space(cp[last[moving]])]
+        last[moving] -= 1
+        moving = moving[last[moving] > first[moving]]
+    return first, last
+
+
 #: Full stops of other scripts (CJK, Devanagari, Arabic).
 _WIDE_SENTENCE = np.array([0x3002, 0xFF0E, 0xFF01, 0xFF1F, 0x0964, 0x06D4, 0x061F], dtype=np.uint32)
 
@@ -223,7 +247,7 @@ _WIDE_SENTENCE = np.array([0x3002, 0xFF0E, 0xFF01, 0xFF1F, 0x0964, 0x06D4, 0x061
 def _digit_hashes(cp: NDArray[np.uint32], lo: IntArray, hi: IntArray) -> tuple[HashArray, IntArray]:
     """Per line (``[lo, hi)`` in ``cp``): an order-sensitive hash of its ASCII digits, and its digit runs."""
     n = len(lo)
-    where = np.flatnonzero((cp >= 48) & (cp <= 57))
+    where = np.flatnonzero((cp - np.uint32(48)) < 10)  # one pass: uint32 wraps below "0"
     if len(where) == 0 or n == 0:
         return np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.int64)
     line = np.searchsorted(lo, where, side="right") - 1
