@@ -52,7 +52,7 @@ from .clusters import pair_similarities
 from .config import ShingleConfig
 from .lsh import LSHIndex
 from .minhash import EMPTY_VALUE, MinHasher
-from .shingles import DEFAULT_CHUNK_CHARS, ShingleBatch, iter_shingle_batches, shingle_texts
+from .shingles import DEFAULT_CHUNK_CHARS, ShingleBatch, iter_shingle_batches, pair_overlaps, shingle_texts
 
 if TYPE_CHECKING:
     from .duplicates import DuplicateResult, Keep, Verify
@@ -144,14 +144,9 @@ def containment_candidates(
 
 def shingle_containments(texts: dict[int, str], pairs: IntArray, config: ShingleConfig) -> NDArray[np.float64]:
     """Exact containment of the smaller shingle set of each pair of rows in the other (texts by row)."""
-    rows = np.unique(pairs).tolist()
-    batch = shingle_texts([texts[r] for r in rows], config)
-    sets = {r: np.unique(batch.document(i)) for i, r in enumerate(rows)}
-    out = np.empty(len(pairs), dtype=np.float64)
-    for k, (a, b) in enumerate(pairs.tolist()):
-        sa, sb = sets[a], sets[b]
-        small = min(len(sa), len(sb))
-        out[k] = 1.0 if small == 0 else len(np.intersect1d(sa, sb, assume_unique=True)) / small
+    inter, size_a, size_b = pair_overlaps(texts, pairs, config)
+    small = np.minimum(size_a, size_b)
+    out: NDArray[np.float64] = np.where(small == 0, 1.0, inter / np.maximum(small, 1))
     return out
 
 

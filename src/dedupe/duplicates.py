@@ -34,7 +34,7 @@ from .config import ShingleConfig, check_int
 from .errors import ConfigError
 from .lsh import _DEFAULT_STAR_ABOVE, LSHIndex
 from .minhash import MinHasher
-from .shingles import _check_texts, shingle_texts
+from .shingles import _check_texts, pair_overlaps
 
 if TYPE_CHECKING:
     from .backends import Backend
@@ -182,15 +182,9 @@ def verify_candidates(
 
 def shingle_jaccards(texts: Mapping[int, str], pairs: IntArray, config: ShingleConfig) -> NDArray[np.float64]:
     """Exact Jaccard similarity of the shingle sets of each pair of rows (texts by row)."""
-    rows = np.unique(pairs).tolist()
-    batch = shingle_texts([texts[r] for r in rows], config)
-    sets = {r: np.unique(batch.document(i)) for i, r in enumerate(rows)}
-    out = np.empty(len(pairs), dtype=np.float64)
-    for k, (a, b) in enumerate(pairs.tolist()):
-        sa, sb = sets[a], sets[b]
-        inter = len(np.intersect1d(sa, sb, assume_unique=True))
-        union = len(sa) + len(sb) - inter
-        out[k] = 1.0 if union == 0 else inter / union
+    inter, size_a, size_b = pair_overlaps(texts, pairs, config)
+    union = size_a + size_b - inter
+    out: NDArray[np.float64] = np.where(union == 0, 1.0, inter / np.maximum(union, 1))
     return out
 
 

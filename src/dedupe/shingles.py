@@ -23,7 +23,7 @@ included); a text shorter than ``n`` gets one shingle, the empty text none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -31,7 +31,7 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
-from ._typing import HashArray, OffsetArray
+from ._typing import HashArray, IntArray, OffsetArray
 from .config import ShingleConfig
 from .errors import ConfigError
 from .hashing import LENGTH_MUL, fmix64, fmix64_int, run_hashes, seed_key, token_hashes
@@ -412,3 +412,21 @@ def char_shingles(
     [2, 1]
     """
     return shingle_texts(texts, ShingleConfig(kind="char", ngram_size=ngram_size, mask_digits=mask_digits, seed=seed))
+
+
+def pair_overlaps(
+    texts: Mapping[int, str], pairs: IntArray, config: ShingleConfig
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Distinct shingles shared by each pair of rows, and each side's distinct count (texts by row)."""
+    rows = np.unique(pairs).tolist()
+    batch = shingle_texts([texts[r] for r in rows], config)
+    sets = {r: np.unique(batch.document(i)) for i, r in enumerate(rows)}
+    inter = np.empty(len(pairs), dtype=np.int64)
+    size_a = np.empty(len(pairs), dtype=np.int64)
+    size_b = np.empty(len(pairs), dtype=np.int64)
+    for k, (a, b) in enumerate(pairs.tolist()):
+        sa, sb = sets[a], sets[b]
+        inter[k] = len(np.intersect1d(sa, sb, assume_unique=True))
+        size_a[k], size_b[k] = len(sa), len(sb)
+    return inter, size_a, size_b
+
