@@ -140,3 +140,18 @@ def test_no_page_loses_a_sentence_found_nowhere_else(pages: list[tuple[list[str]
         for s in body:
             if counts[s] == 1 and body.count(s) == 1:
                 assert not re.search(rf"(^|\n){re.escape(s)}(\n|$)", removed)
+
+
+def test_scripts_without_spaces_and_full_width_forms() -> None:
+    """Lines of Chinese and Japanese text are units like any other; full-width forms fold (NFKC)."""
+    promo = "订阅我们的每周新闻简报，获取最新消息。"
+    footer = "版权所有 ２０２４ 示例新闻"
+    stories = [
+        "央行周二宣布维持基准利率不变，称通胀仍处于低位。",
+        "東京の株式市場は、輸出関連株の買いが広がり、三日続伸した。",
+        "政府は来年度の予算案を閣議決定し、国会に提出する方針だ。",
+    ]
+    footers = [footer.replace("２０２４", str(2020 + i)) for i in range(len(stories))]
+    pages = [f"{promo}\n{story}\n{promo}\n{end}" for story, end in zip(stories, footers, strict=True)]
+    cleaned = strip_boilerplate(pages)
+    assert cleaned == [story + "\n" for story in stories]
