@@ -220,10 +220,9 @@ def _body_guard(
     inside = around(unflagged & (batch.words >= max(content_words, 1)))
     # A data row (numbers and all) is inside a table when unflagged rows stand on both sides.
     inside |= batch.data & around(unflagged)
-    has_before = has_after = inside
     shared = (reason == _FREQ) | ((reason == _NEAR) & (count > 0))
     weak = count < np.ceil(fraction * sizes - 1e-9)
-    keep = shared & has_before & has_after & weak
+    keep = shared & inside & weak
     reason[keep] = 0
     count[keep] = 0
 

@@ -84,7 +84,6 @@ class Units:
     words: IntArray
     doc_groups: HashArray  # per document
     doc_labels: IntArray  # per document
-    wrapped: BoolArray  # per document: hard-wrapped text (lines rejoined into units)
 
     def site_keys(self) -> HashArray:
         """The keys counted across documents: canonical keys (digits masked: footers with dates)."""
@@ -117,8 +116,10 @@ def prepare(
     lines = np.flatnonzero(table.n_words > 0)
     doc = table.docs()[lines]
     shape = _line_shapes(docs, table, lines, doc)
-    wrapped = _wrapped_docs(shape, doc, len(docs)) if config.unwrap else np.zeros(len(docs), dtype=bool)
-    joins = _joins(shape, doc, lines, wrapped, n_docs=len(docs))
+    widest = np.zeros(len(docs), dtype=np.int64)  # per document, its widest line
+    np.maximum.at(widest, doc, shape.width)
+    wrapped = _wrapped_docs(shape, doc, widest) if config.unwrap else np.zeros(len(docs), dtype=bool)
+    joins = _joins(shape, doc, lines, wrapped, widest)
     # A unit starts at every line that does not continue the one before it.
     first = np.ones(len(lines), dtype=bool)
     first[1:] = ~joins[:-1]
@@ -126,7 +127,7 @@ def prepare(
     ends = np.append(starts[1:], len(lines)) - 1 if len(starts) else starts
     line_keys = table.keys[lines]
     line_xkeys = np.where(shape.digits != 0, line_keys ^ fmix64(shape.digits), line_keys)
-    keys, xkeys = _unit_keys(line_keys, starts), _unit_keys(line_xkeys, starts)
+    keys, xkeys = _unit_keys(line_keys, first, starts), _unit_keys(line_xkeys, first, starts)
     words = np.add.reduceat(table.n_words[lines], starts) if len(starts) else np.zeros(0, dtype=np.int64)
     numbers = np.add.reduceat(shape.numbers, starts) if len(starts) else np.zeros(0, dtype=np.int64)
     data = (numbers > 0) & (3 * numbers >= words)
@@ -144,16 +145,15 @@ def prepare(
         words=words.astype(np.int64),
         doc_groups=doc_groups,
         doc_labels=doc_labels,
-        wrapped=wrapped,
     )
 
 
-def _unit_keys(line_keys: HashArray, starts: IntArray) -> HashArray:
-    """One key per unit: a one-line unit keeps its line's key; longer ones mix their lines in order."""
+def _unit_keys(line_keys: HashArray, first: BoolArray, starts: IntArray) -> HashArray:
+    """One key per unit (``first`` marks its first line): a one-line unit keeps its line's key."""
     n = len(line_keys)
     if len(starts) == n:
         return line_keys
-    unit_of = np.cumsum(np.isin(np.arange(n), starts)) - 1
+    unit_of = np.cumsum(first) - 1
     pos = np.arange(n) - starts[unit_of]
     mixed = fmix64(combine(line_keys, pos))
     out = fmix64(np.add.reduceat(mixed, starts))
@@ -265,7 +265,7 @@ def _digit_hashes(cp: NDArray[np.uint32], lo: IntArray, hi: IntArray) -> tuple[H
     return digits, numbers
 
 
-def _wrapped_docs(shape: _Shapes, doc: IntArray, n_docs: int) -> BoolArray:
+def _wrapped_docs(shape: _Shapes, doc: IntArray, widest: IntArray) -> BoolArray:
     """Documents of hard-wrapped text: lines of similar width that break inside sentences.
 
     Only breaks after a *full* line (at least ``_FULL`` of the document's widest line) are read, so
@@ -275,11 +275,9 @@ def _wrapped_docs(shape: _Shapes, doc: IntArray, n_docs: int) -> BoolArray:
     such breaks, they are at least a quarter of its breaks after full lines, and its lines are at
     most ``_MAX_WIDTH`` characters wide.
     """
-    n = len(doc)
-    if n < 2:
+    n_docs = len(widest)
+    if len(doc) < 2:
         return np.zeros(n_docs, dtype=bool)
-    widest = np.zeros(n_docs, dtype=np.int64)
-    np.maximum.at(widest, doc, shape.width)
     full = shape.width[:-1] >= _FULL * widest[doc[:-1]]
     same = (doc[1:] == doc[:-1]) & full
     inside = same & ~shape.sentence_end[:-1] & shape.lower_start[1:]
@@ -293,7 +291,7 @@ _MIN_WRAPS = 2
 _MAX_WIDTH = 160
 
 
-def _joins(shape: _Shapes, doc: IntArray, lines: IntArray, wrapped: BoolArray, *, n_docs: int) -> BoolArray:
+def _joins(shape: _Shapes, doc: IntArray, lines: IntArray, wrapped: BoolArray, widest: IntArray) -> BoolArray:
     """Whether each non-blank line continues into the next one (same unit).
 
     Only in wrapped documents, and only into the next line of the same paragraph (no blank line
@@ -307,8 +305,6 @@ def _joins(shape: _Shapes, doc: IntArray, lines: IntArray, wrapped: BoolArray, *
     out = np.zeros(n, dtype=bool)
     if n < 2:
         return out
-    widest = np.zeros(n_docs, dtype=np.int64)
-    np.maximum.at(widest, doc, shape.width)
     cut = shape.width[:-1] >= _CUT * widest[doc[:-1]]
     adjacent = (lines[1:] == lines[:-1] + 1) & (doc[1:] == doc[:-1]) & wrapped[doc[:-1]]
     not_deeper = shape.indent[1:] <= shape.indent[:-1]
