@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import dedupe.blocks as blocks
@@ -155,3 +155,69 @@ def test_a_long_single_line_keeps_exact_offsets(monkeypatch: pytest.MonkeyPatch)
 def test_line_key_is_stable_under_normalization(text: str) -> None:
     line = text.replace("\r", " ").replace("\n", " ")
     assert line_key(line) == line_key(normalize_text(line, mask_digits=True))
+
+
+_SPACE_CHARS = {0xA0, 0x3000} | set(range(0x2000, 0x200B))
+_SHAPE_ALPHABET = list(" \t\u00a0\u3000\u2003aZé\u00dfİ.!?\"')\u201d\u00bb\u300d\u3002,-(&/0123456789")
+_SHAPE_ALPHABET += ["\u20ac", "\U0001f600", "\n", "\r"]
+
+
+def _fmix64(x: int) -> int:
+    mask = (1 << 64) - 1
+    x ^= x >> 33
+    x = (x * 0xFF51AFD7ED558CCD) & mask
+    x ^= x >> 33
+    x = (x * 0xC4CEB9FE1A85EC53) & mask
+    return x ^ (x >> 33)
+
+
+def reference_shape(line: str) -> tuple[int, int, bool, bool, bool, int, int]:
+    """(indent, width, sentence_end, soft_end, lower_start, digits, numbers) of a line, the slow way."""
+    visible = [i for i, ch in enumerate(line) if not (ord(ch) <= 32 or ord(ch) in _SPACE_CHARS)]
+    first, last = visible[0], visible[-1]
+    end = last
+    for _ in range(2):
+        if end > 0 and line[end] in "\"')]\u201d\u2019\u00bb\u300d\u300f":
+            end -= 1
+    digits = numbers = rank = 0
+    for i, ch in enumerate(line):
+        if "0" <= ch <= "9":
+            digits = (digits + _fmix64(ord(ch) - 47 + (rank << 8))) % (1 << 64)
+            rank += 1
+            after_digit = i > 0 and "0" <= line[i - 1] <= "9"
+            grouped = i > 1 and line[i - 1] in ",." and "0" <= line[i - 2] <= "9"
+            numbers += not after_digit and not grouped
+    return (
+        first,
+        last + 1,
+        line[end] in ".!?\u3002\uff0e\uff01\uff1f\u0964\u06d4\u061f",
+        line[last] in ",-(&/",
+        "a" <= line[first] <= "z" or "\u00df" <= line[first] <= "\u00ff",
+        digits,
+        numbers,
+    )
+
+
+@given(st.lists(st.text(alphabet=_SHAPE_ALPHABET, max_size=60), min_size=1, max_size=6), st.sampled_from([64, 1 << 20]))
+@example(['He said."\u201d\n\u00a0 \u00e9t\u00e9 3,660,273 \u20ac (12)\u00bb\u300d', "?)'"], 1 << 20)
+def test_line_shapes_match_a_reference(docs: list[str], chunk: int) -> None:
+    """Line shapes read from UTF-8 bytes (and, for lines over the chunk size, code points) are the slow ones."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(blocks, "CHUNK_CHARS", chunk)
+        table = split_lines(docs, shapes=True)
+    assert table.shapes is not None
+    shapes = table.shapes
+    for r, doc in enumerate(table.docs().tolist()):
+        line = docs[doc][int(table.starts[r]) : int(table.ends[r])]
+        if not any(not (ord(ch) <= 32 or ord(ch) in _SPACE_CHARS) for ch in line):
+            continue
+        got = (
+            int(shapes.indent[r]),
+            int(shapes.width[r]),
+            bool(shapes.sentence_end[r]),
+            bool(shapes.soft_end[r]),
+            bool(shapes.lower_start[r]),
+            int(shapes.digits[r]),
+            int(shapes.numbers[r]),
+        )
+        assert got == reference_shape(line), repr(line)

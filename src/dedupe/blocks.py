@@ -29,8 +29,9 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import xxhash
@@ -38,8 +39,10 @@ from numpy.typing import NDArray
 
 from ._typing import BoolArray, HashArray, IntArray, OffsetArray
 from .config import check_int
+from .line_shapes import LineShapes, shapes_of_codepoints, shapes_of_utf8
 from .normalize import DIGIT, INVISIBLE, UNSTABLE, _translation, char_classes, fold_text, normalize_text
 from .shingles import _check_texts
+from .utf8 import char_offsets, multibyte
 
 __all__ = ["CHUNK_CHARS", "LineTable", "line_key", "split_lines"]
 
@@ -151,6 +154,7 @@ class LineTable:
         trim_words: int64 words left after the cut.
         normalized: with ``keep_normalized``, the normalized UTF-8 of every line (the bytes its key
             hashes), else ``None``.
+        shapes: with ``shapes``, every line's :class:`~dedupe.line_shapes.LineShapes`, else ``None``.
     """
 
     doc_offsets: OffsetArray
@@ -164,6 +168,7 @@ class LineTable:
     trim_keys: HashArray
     trim_words: IntArray
     normalized: list[bytes] | None = None
+    shapes: LineShapes | None = None
 
     def __len__(self) -> int:
         return int(self.starts.shape[0])
@@ -204,27 +209,12 @@ class _Rows:
     trim_keys: HashArray
     trim_words: IntArray
     parts: list[bytes] | None = None  # normalized UTF-8 of every line (only when asked for)
+    shapes: LineShapes | None = None  # only when asked for
 
 
 def _hash_parts(parts: list[bytes], seed: int) -> HashArray:
     keys = np.fromiter(map(xxhash.xxh3_64_intdigest, parts, itertools.repeat(seed)), dtype=np.uint64, count=len(parts))
     return keys
-
-
-_ZERO = ord("0")
-_NL = 10  # a line boundary in the mapped buffer (the table maps \n and \r themselves to spaces)
-
-
-def _decode_leads(buf: NDArray[np.uint8]) -> tuple[IntArray, IntArray, NDArray[np.uint32]]:
-    """Positions, byte lengths and code points of every multi-byte UTF-8 sequence in ``buf``."""
-    lead = np.flatnonzero(buf >= 0xC0)
-    b0 = buf[lead].astype(np.uint32)
-    length = 2 + (b0 >= 0xE0).astype(np.int64) + (b0 >= 0xF0)
-    cp = b0 & np.where(length == 2, 0x1F, np.where(length == 3, 0x0F, 0x07)).astype(np.uint32)
-    for k in (1, 2, 3):
-        has = length > k
-        cp[has] = (cp[has] << np.uint32(6)) | (buf[lead[has] + k].astype(np.uint32) & np.uint32(0x3F))
-    return lead, length, cp
 
 
 def _fold_utf8(raw: NDArray[np.uint8], table: NDArray[np.uint32], ascii_table: NDArray[np.uint8]) -> NDArray[np.uint8]:
@@ -238,7 +228,7 @@ def _fold_utf8(raw: NDArray[np.uint8], table: NDArray[np.uint32], ascii_table: N
     mapped = np.take(ascii_table, raw)
     if len(raw) == 0 or int(raw.max()) < 0x80:
         return mapped
-    lead, length, cp = _decode_leads(raw)
+    lead, length, cp = multibyte(raw)
     target = table[cp]
     changed = np.flatnonzero(target != cp)
     if len(changed) == 0:
@@ -276,7 +266,9 @@ _B_DROP = 0  # in the mapped byte buffer: a byte to delete (NUL itself maps to a
 _B_SLOW = 1  # in the mapped byte buffer: the first byte of a character that needs normalize_text
 
 
-def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_parts: bool = False) -> _Rows:
+def _chunk_rows(
+    pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_parts: bool = False, want_shapes: bool = False
+) -> _Rows:
     """Segment and key the lines of ``pieces`` (each at most ``CHUNK_CHARS`` characters).
 
     Works on the UTF-8 bytes of the pieces joined by ``\n``. The mapped buffer holds the normalized
@@ -333,7 +325,7 @@ def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_pa
         if len(slow_pos):
             slow_rows = np.unique(np.searchsorted(starts, slow_pos, side="right") - 1)
             big = "\n".join(pieces)
-            char_of = _char_offsets(raw)
+            char_of = char_offsets(raw)
             lo, hi = starts[slow_rows], ends[slow_rows]
             norms = [
                 normalize_text(big[s:e], mask_digits=True)
@@ -385,9 +377,10 @@ def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_pa
     if trim is not None:
         part_rows = np.concatenate([np.arange(n_lines, dtype=np.int64), slow_rows])
         trim_rows, trim_keys, trim_words = _trimmed(compact, parts, n_words_parts, part_rows, punct, seed, trim)
-    if n != int(piece_chars[-1]) - 1:
-        char_of = _char_offsets(raw)
-        starts, ends, next_starts = char_of(starts), char_of(ends), char_of(next_starts)
+    to_chars = None if n == int(piece_chars[-1]) - 1 else char_offsets(raw)  # None: ASCII
+    shapes = shapes_of_utf8(raw, starts, ends, to_chars) if want_shapes else None
+    if to_chars is not None:
+        starts, ends, next_starts = to_chars(starts), to_chars(ends), to_chars(next_starts)
     local = piece_chars[piece]
     if want_parts:
         for i, row in enumerate(slow_rows.tolist()):
@@ -404,18 +397,8 @@ def _chunk_rows(pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_pa
         trim_keys,
         trim_words,
         parts if want_parts else None,
+        shapes,
     )
-
-
-def _char_offsets(raw: NDArray[np.uint8]) -> Callable[[IntArray], IntArray]:
-    """A function from byte offsets (at character boundaries) of ``raw`` to character offsets."""
-    continuation = np.flatnonzero((raw & 0xC0) == 0x80)
-
-    def char_of(byte_pos: IntArray) -> IntArray:
-        out: IntArray = byte_pos - np.searchsorted(continuation, byte_pos)
-        return out
-
-    return char_of
 
 
 def _trimmed(
@@ -463,7 +446,7 @@ def _trimmed(
     return rows[order], keys[order], head[order]
 
 
-def _huge_line_rows(text: str, start: int, end: int, next_start: int, seed: int) -> _Rows:
+def _huge_line_rows(text: str, start: int, end: int, next_start: int, seed: int, doc: int, shapes: bool) -> _Rows:
     """Key one line longer than the chunk size, a chunk at a time (streaming xxh3).
 
     The line is cut just after an ASCII space (normalization never joins across one: a space
@@ -494,8 +477,12 @@ def _huge_line_rows(text: str, start: int, end: int, next_start: int, seed: int)
     key = hasher.intdigest() if words else 0
     one = np.zeros(1, dtype=np.int64)
     empty_i = np.empty(0, dtype=np.int64)
+    shape = None
+    if shapes:
+        cp = np.frombuffer(text[start:end].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        shape = shapes_of_codepoints(cp, one, one + len(cp))
     return _Rows(
-        one,
+        one + doc,
         one + start,
         one + end,
         one + next_start,
@@ -504,6 +491,8 @@ def _huge_line_rows(text: str, start: int, end: int, next_start: int, seed: int)
         empty_i,
         np.empty(0, dtype=np.uint64),
         empty_i,
+        None,
+        shape,
     )
 
 
@@ -549,6 +538,7 @@ def split_lines(
     trim_min_kept: int = 4,
     trim_max_words: int = 12,
     keep_normalized: bool = False,
+    shapes: bool = False,
 ) -> LineTable:
     """Split texts into lines with exact offsets, normalized keys, word counts and paragraphs.
 
@@ -563,6 +553,7 @@ def split_lines(
         trim_max_words: longest line (in words) that gets trimmed keys.
         keep_normalized: also return every line's normalized UTF-8 (``LineTable.normalized``; empty
             for lines longer than ``CHUNK_CHARS``, which are hashed a chunk at a time).
+        shapes: also return every line's layout and punctuation (``LineTable.shapes``).
 
     Returns:
         A :class:`LineTable` with one row per line, documents in input order.
@@ -590,10 +581,7 @@ def split_lines(
     )
 
     # Work units: (doc, offset in doc, text or None for a huge line, drop its trailing empty line).
-    parts: list[_Rows] = []
-    part_doc: list[int] = []
-    part_offset: list[int] = []
-    part_trailing: list[bool] = []  # the part ends with a terminator that is not the end of its text
+    parts: list[_Rows] = []  # rows of every document in order, offsets in their document
     batch: list[str] = []
     batch_meta: list[tuple[int, int, bool]] = []
     batch_chars = 0
@@ -602,14 +590,8 @@ def split_lines(
         nonlocal batch_chars
         if not batch:
             return
-        rows = _chunk_rows(batch, seed, trim, want_parts=keep_normalized)
-        bounds = np.searchsorted(rows.piece, np.arange(len(batch) + 1))
-        for i, (doc, offset, trailing) in enumerate(batch_meta):
-            lo, hi = int(bounds[i]), int(bounds[i + 1])
-            parts.append(_slice_rows(rows, lo, hi))
-            part_doc.append(doc)
-            part_offset.append(offset)
-            part_trailing.append(trailing)
+        rows = _chunk_rows(batch, seed, trim, want_parts=keep_normalized, want_shapes=shapes)
+        parts.append(_place_rows(rows, batch_meta))
         batch.clear()
         batch_meta.clear()
         batch_chars = 0
@@ -622,10 +604,7 @@ def split_lines(
                 flush()
                 match = _TERMINATOR.search(text, max(start, end - 2), end) if trailing else None
                 content_end = match.start() if match is not None and match.end() == end else end
-                parts.append(_huge_line_rows(text, start, content_end, end, seed))
-                part_doc.append(doc)
-                part_offset.append(0)
-                part_trailing.append(False)
+                parts.append(_huge_line_rows(text, start, content_end, end, seed, doc, shapes))
                 continue
             if batch_chars + (end - start) > CHUNK_CHARS:
                 flush()
@@ -633,70 +612,51 @@ def split_lines(
             batch_meta.append((doc, start, trailing))
             batch_chars += end - start + 1
     flush()
-    return _assemble(parts, part_doc, part_offset, part_trailing, len(docs), keep_normalized)
+    return _assemble(parts, len(docs), keep_normalized)
 
 
-def _slice_rows(rows: _Rows, lo: int, hi: int) -> _Rows:
-    """Rows ``lo:hi`` of a chunk (trimmed keys are sorted by row), renumbered from 0."""
-    t_lo, t_hi = np.searchsorted(rows.trim_rows, [lo, hi]).tolist()
-    sel, tsel = slice(lo, hi), slice(t_lo, t_hi)
+def _place_rows(rows: _Rows, meta: list[tuple[int, int, bool]]) -> _Rows:
+    """Rows of a chunk placed in their documents: offsets from each document's start, ``piece``
+    replaced by the document, and the empty line after a piece cut at a terminator dropped."""
+    doc, offset, trailing = (np.array(column, dtype=np.int64) for column in zip(*meta, strict=True))
+    keep = np.ones(len(rows.piece), dtype=bool)
+    bounds = np.searchsorted(rows.piece, np.arange(1, len(meta) + 1))
+    keep[bounds[trailing.astype(bool)] - 1] = False
+    shift = offset[rows.piece]
+    renumber = np.cumsum(keep) - 1
+    kept_trim = keep[rows.trim_rows]
+    parts = rows.parts
     return _Rows(
-        rows.piece[sel],
-        rows.starts[sel],
-        rows.ends[sel],
-        rows.next_starts[sel],
-        rows.keys[sel],
-        rows.n_words[sel],
-        rows.trim_rows[tsel] - lo,
-        rows.trim_keys[tsel],
-        rows.trim_words[tsel],
-        None if rows.parts is None else rows.parts[lo:hi],
+        doc[rows.piece][keep],
+        (rows.starts + shift)[keep],
+        (rows.ends + shift)[keep],
+        (rows.next_starts + shift)[keep],
+        rows.keys[keep],
+        rows.n_words[keep],
+        renumber[rows.trim_rows[kept_trim]],
+        rows.trim_keys[kept_trim],
+        rows.trim_words[kept_trim],
+        None if parts is None else [part for part, k in zip(parts, keep.tolist(), strict=True) if k],
+        None if rows.shapes is None else rows.shapes.take(keep),
     )
 
 
-def _assemble(
-    parts: list[_Rows],
-    part_doc: list[int],
-    part_offset: list[int],
-    part_trailing: list[bool],
-    n_docs: int,
-    keep_normalized: bool,
-) -> LineTable:
-    """Join the parts of every document; drop the empty line that ends a piece cut after a terminator."""
-    ints: dict[str, list[IntArray]] = {
-        k: [] for k in ("starts", "ends", "next_starts", "n_words", "trim_rows", "trim_words")
-    }
-    hashes: dict[str, list[HashArray]] = {"keys": [], "trim_keys": []}
-    normalized: list[bytes] | None = [] if keep_normalized else None
-    counts = np.zeros(n_docs, dtype=np.int64)
-    row = 0
-    for rows, doc, offset, trailing in zip(parts, part_doc, part_offset, part_trailing, strict=True):
-        m = len(rows.starts) - (1 if trailing else 0)
-        ints["starts"].append(rows.starts[:m] + offset)
-        ints["ends"].append(rows.ends[:m] + offset)
-        ints["next_starts"].append(rows.next_starts[:m] + offset)
-        hashes["keys"].append(rows.keys[:m])
-        ints["n_words"].append(rows.n_words[:m])
-        ok = rows.trim_rows < m
-        ints["trim_rows"].append(rows.trim_rows[ok] + row)
-        hashes["trim_keys"].append(rows.trim_keys[ok])
-        ints["trim_words"].append(rows.trim_words[ok])
-        if normalized is not None:
-            normalized += rows.parts[:m] if rows.parts is not None else [b""] * m
-        counts[doc] += m
-        row += m
+def _assemble(parts: list[_Rows], n_docs: int, keep_normalized: bool) -> LineTable:
+    """Join the placed rows of every chunk and huge line (``piece`` holds each row's document)."""
+    if not parts:  # no documents
+        none, no_keys = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64)
+        parts = [_Rows(none, none, none, none, no_keys, none, none, no_keys, none, [], LineShapes.concat([]))]
+    sizes = np.array([len(rows.starts) for rows in parts], dtype=np.int64)
+    row_base = np.concatenate([[0], np.cumsum(sizes)[:-1]])
 
-    def cat_int(name: str) -> IntArray:
-        items = ints[name]
-        return np.concatenate(items).astype(np.int64, copy=False) if items else np.empty(0, dtype=np.int64)
+    def cat(name: str) -> NDArray[Any]:
+        return np.concatenate([getattr(rows, name) for rows in parts])
 
-    def cat_hash(name: str) -> HashArray:
-        items = hashes[name]
-        return np.concatenate(items).astype(np.uint64, copy=False) if items else np.empty(0, dtype=np.uint64)
-
+    doc = cat("piece")
+    counts = np.bincount(doc, minlength=n_docs)
     doc_offsets = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(counts, out=doc_offsets[1:])
-    n_words = cat_int("n_words")
+    n_words = cat("n_words").astype(np.int64, copy=False)
     blank = n_words == 0
     first_of_doc = np.zeros(len(n_words), dtype=bool)
     first_of_doc[doc_offsets[:-1][counts > 0]] = True
@@ -704,16 +664,23 @@ def _assemble(
     begins = ~blank & (prev_blank | first_of_doc)
     paragraphs = np.cumsum(begins) - 1
     paragraphs[blank] = -1
+    normalized: list[bytes] | None = None
+    if keep_normalized:
+        normalized = []
+        for rows in parts:
+            normalized += rows.parts if rows.parts is not None else [b""] * len(rows.starts)
+    shapes = [rows.shapes for rows in parts if rows.shapes is not None]
     return LineTable(
         doc_offsets=doc_offsets,
-        starts=cat_int("starts"),
-        ends=cat_int("ends"),
-        next_starts=cat_int("next_starts"),
-        keys=cat_hash("keys"),
+        starts=cat("starts").astype(np.int64, copy=False),
+        ends=cat("ends").astype(np.int64, copy=False),
+        next_starts=cat("next_starts").astype(np.int64, copy=False),
+        keys=cat("keys").astype(np.uint64, copy=False),
         n_words=n_words,
         paragraphs=paragraphs.astype(np.int64),
-        trim_rows=cat_int("trim_rows"),
-        trim_keys=cat_hash("trim_keys"),
-        trim_words=cat_int("trim_words"),
+        trim_rows=np.concatenate([rows.trim_rows + base for rows, base in zip(parts, row_base, strict=True)]),
+        trim_keys=cat("trim_keys").astype(np.uint64, copy=False),
+        trim_words=cat("trim_words").astype(np.int64, copy=False),
         normalized=normalized,
+        shapes=LineShapes.concat(shapes) if len(shapes) == len(parts) else None,
     )

@@ -15,6 +15,7 @@ from ..blocks import LineTable, split_lines
 from ..config import BoilerplateConfig
 from ..errors import ConfigError
 from ..hashing import fmix64
+from ..line_shapes import LineShapes
 from ..shingles import _check_texts
 from .counts import combine
 
@@ -112,10 +113,12 @@ def prepare(
         trim_min_kept=config.trim_min_kept,
         trim_max_words=config.trim_max_words,
         keep_normalized=config.near_threshold is not None,
+        shapes=True,
     )
     lines = np.flatnonzero(table.n_words > 0)
     doc = table.docs()[lines]
-    shape = _line_shapes(docs, table, lines, doc)
+    assert table.shapes is not None
+    shape = table.shapes.take(lines)
     widest = np.zeros(len(docs), dtype=np.int64)  # per document, its widest line
     np.maximum.at(widest, doc, shape.width)
     wrapped = _wrapped_docs(shape, doc, widest) if config.unwrap else np.zeros(len(docs), dtype=bool)
@@ -162,110 +165,7 @@ def _unit_keys(line_keys: HashArray, first: BoolArray, starts: IntArray) -> Hash
     return out
 
 
-@dataclass
-class _Shapes:
-    """Per non-blank line: layout and punctuation, read from the code points."""
-
-    indent: IntArray  # leading whitespace characters
-    width: IntArray  # characters up to the last non-space one (indentation included)
-    sentence_end: BoolArray  # the last visible character ends a sentence
-    soft_end: BoolArray  # ends with a comma, hyphen or an opening word: the sentence goes on
-    lower_start: BoolArray  # starts with a lowercase letter (a continuation)
-    digits: HashArray  # order-sensitive hash of the line's digits (0: none)
-    numbers: IntArray  # runs of digits (3,660,273 counts once)
-
-
-_SENTENCE = np.zeros(0x80, dtype=bool)
-_SENTENCE[[ord(c) for c in ".!?"]] = True
-#: Closing quotes and brackets that may follow a sentence's full stop.
-_CLOSERS = np.array([ord(c) for c in "\"')]\u201d\u2019\u00bb\u300d\u300f"], dtype=np.uint32)
-_SOFT = np.zeros(0x80, dtype=bool)
-_SOFT[[ord(c) for c in ",-(&/"]] = True
-
-
-def _line_shapes(texts: list[str], table: LineTable, lines: IntArray, doc: IntArray) -> _Shapes:
-    """Indentation, width, end punctuation, first letter and digits of every non-blank line."""
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    base = np.concatenate([[0], np.cumsum(lengths)])
-    cp = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    lo = table.starts[lines] + base[doc]
-    hi = table.ends[lines] + base[doc]
-    first, last = _step_over_spaces(cp, lo, hi)
-    last_cp = cp[last] if len(cp) else np.zeros(len(lines), dtype=np.uint32)
-    # Step back over closing quotes and brackets: 'said."' ends a sentence.
-    end_at = last.copy()
-    for _ in range(2):
-        end_at -= (end_at > lo) & np.isin(cp[end_at], _CLOSERS)
-    end_cp = cp[end_at] if len(cp) else last_cp
-    ascii_end = np.minimum(end_cp, 0x7F)
-    sentence_end = (end_cp < 0x80) & _SENTENCE[ascii_end] | np.isin(end_cp, _WIDE_SENTENCE)
-    soft_end = (last_cp < 0x80) & _SOFT[np.minimum(last_cp, 0x7F)]
-    first_cp = cp[first] if len(cp) else last_cp
-    lower_start = ((first_cp >= 97) & (first_cp <= 122)) | ((first_cp >= 0xDF) & (first_cp <= 0xFF))
-    digits, numbers = _digit_hashes(cp, lo, hi)
-    return _Shapes(
-        indent=first - lo,
-        width=last + 1 - lo,
-        sentence_end=sentence_end,
-        soft_end=soft_end,
-        lower_start=lower_start,
-        digits=digits,
-        numbers=numbers,
-    )
-
-
-def _is_space(values: NDArray[np.uint32]) -> BoolArray:
-    out: BoolArray = (values <= 32) | (values == 0xA0) | (values == 0x3000) | ((values >= 0x2000) & (values <= 0x200A))
-    return out
-
-
-def _step_over_spaces(cp: NDArray[np.uint32], lo: IntArray, hi: IntArray) -> tuple[IntArray, IntArray]:
-    """First and last visible character of each line ``[lo, hi)`` (lines that hold one).
-
-    Steps from both ends over whitespace, all lines at once: the work is the lines times their
-    deepest indentation, not a pass over every character.
-    """
-    first = lo.copy()
-    moving = np.flatnonzero(first < hi)
-    while len(moving):
-        moving = moving[_is_space(cp[first[moving]])]
-        first[moving] += 1
-        moving = moving[first[moving] < hi[moving]]
-    last = hi - 1
-    moving = np.flatnonzero(last > first)
-    while len(moving):
-        moving = moving[_is_space(cp[last[moving]])]
-        last[moving] -= 1
-        moving = moving[last[moving] > first[moving]]
-    return first, last
-
-
-#: Full stops of other scripts (CJK, Devanagari, Arabic).
-_WIDE_SENTENCE = np.array([0x3002, 0xFF0E, 0xFF01, 0xFF1F, 0x0964, 0x06D4, 0x061F], dtype=np.uint32)
-
-
-def _digit_hashes(cp: NDArray[np.uint32], lo: IntArray, hi: IntArray) -> tuple[HashArray, IntArray]:
-    """Per line (``[lo, hi)`` in ``cp``): an order-sensitive hash of its ASCII digits, and its digit runs."""
-    n = len(lo)
-    where = np.flatnonzero((cp - np.uint32(48)) < 10)  # one pass: uint32 wraps below "0"
-    if len(where) == 0 or n == 0:
-        return np.zeros(n, dtype=np.uint64), np.zeros(n, dtype=np.int64)
-    line = np.searchsorted(lo, where, side="right") - 1
-    inside = (line >= 0) & (where < hi[np.maximum(line, 0)])
-    where, line = where[inside], line[inside]
-    rank = np.arange(len(where)) - np.searchsorted(line, line)
-    value = fmix64((cp[where].astype(np.uint64) - np.uint64(47)) + (rank.astype(np.uint64) << np.uint64(8)))
-    digits = np.zeros(n, dtype=np.uint64)
-    np.add.at(digits, line, value)
-    prev = cp[np.maximum(where - 1, 0)]
-    prev2 = cp[np.maximum(where - 2, 0)]
-    after_digit = (where > 0) & (prev >= 48) & (prev <= 57)
-    grouped = (where > 1) & ((prev == 44) | (prev == 46)) & (prev2 >= 48) & (prev2 <= 57)
-    numbers = np.bincount(line[~after_digit & ~grouped], minlength=n).astype(np.int64)
-    return digits, numbers
-
-
-def _wrapped_docs(shape: _Shapes, doc: IntArray, widest: IntArray) -> BoolArray:
+def _wrapped_docs(shape: LineShapes, doc: IntArray, widest: IntArray) -> BoolArray:
     """Documents of hard-wrapped text: lines of similar width that break inside sentences.
 
     Only breaks after a *full* line (at least ``_FULL`` of the document's widest line) are read, so
@@ -291,7 +191,7 @@ _MIN_WRAPS = 2
 _MAX_WIDTH = 160
 
 
-def _joins(shape: _Shapes, doc: IntArray, lines: IntArray, wrapped: BoolArray, widest: IntArray) -> BoolArray:
+def _joins(shape: LineShapes, doc: IntArray, lines: IntArray, wrapped: BoolArray, widest: IntArray) -> BoolArray:
     """Whether each non-blank line continues into the next one (same unit).
 
     Only in wrapped documents, and only into the next line of the same paragraph (no blank line
