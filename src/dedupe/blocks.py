@@ -650,7 +650,8 @@ def _assemble(parts: list[_Rows], n_docs: int, keep_normalized: bool) -> LineTab
     row_base = np.concatenate([[0], np.cumsum(sizes)[:-1]])
 
     def cat(name: str) -> NDArray[Any]:
-        return np.concatenate([getattr(rows, name) for rows in parts])
+        """One field of every part joined; the parts' arrays are released (peak: one field twice)."""
+        return _drain(parts, name)
 
     doc = cat("piece")
     counts = np.bincount(doc, minlength=n_docs)
@@ -670,6 +671,7 @@ def _assemble(parts: list[_Rows], n_docs: int, keep_normalized: bool) -> LineTab
         for rows in parts:
             normalized += rows.parts if rows.parts is not None else [b""] * len(rows.starts)
     shapes = [rows.shapes for rows in parts if rows.shapes is not None]
+    trim_rows = np.concatenate([rows.trim_rows + base for rows, base in zip(parts, row_base, strict=True)])
     return LineTable(
         doc_offsets=doc_offsets,
         starts=cat("starts").astype(np.int64, copy=False),
@@ -678,9 +680,22 @@ def _assemble(parts: list[_Rows], n_docs: int, keep_normalized: bool) -> LineTab
         keys=cat("keys").astype(np.uint64, copy=False),
         n_words=n_words,
         paragraphs=paragraphs.astype(np.int64),
-        trim_rows=np.concatenate([rows.trim_rows + base for rows, base in zip(parts, row_base, strict=True)]),
+        trim_rows=trim_rows,
         trim_keys=cat("trim_keys").astype(np.uint64, copy=False),
         trim_words=cat("trim_words").astype(np.int64, copy=False),
         normalized=normalized,
         shapes=LineShapes.concat(shapes) if len(shapes) == len(parts) else None,
     )
+
+
+def _drain(items: Sequence[Any], name: str) -> NDArray[Any]:
+    """``items``' arrays ``name`` joined, each replaced by an empty one as soon as it is copied."""
+    total = sum(len(getattr(item, name)) for item in items)
+    out = np.empty(total, dtype=getattr(items[0], name).dtype)
+    pos = 0
+    for item in items:
+        part = getattr(item, name)
+        out[pos : pos + len(part)] = part
+        pos += len(part)
+        setattr(item, name, part[:0].copy())
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,7 +43,15 @@ class LineShapes:
         """Lines of ``items`` one after the other."""
         if not items:
             return shapes_of_codepoints(np.zeros(0, dtype=np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64))
-        return LineShapes(*(np.concatenate([getattr(s, f) for s in items]) for f in _FIELDS))
+        return LineShapes(*(_join(items, f) for f in _FIELDS))
+
+
+def _join(items: list[LineShapes], name: str) -> NDArray[Any]:
+    """Field ``name`` of every item joined; each item's array is released once copied."""
+    out = np.concatenate([getattr(item, name) for item in items])
+    for item in items:
+        setattr(item, name, getattr(item, name)[:0])
+    return out
 
 
 _FIELDS = ("indent", "width", "sentence_end", "soft_end", "lower_start", "digits", "numbers")
