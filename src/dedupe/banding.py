@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._typing import IntArray
+from .config import check_int
 from .errors import ConfigError
 from .hashing import MASK64, fmix64_inplace, splitmix64_int
 
@@ -99,6 +100,7 @@ def candidate_probability(
 
 
 def check_unit(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a number in ``[0, 1]``; raise TypeError or ConfigError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
         raise TypeError(f"{name} must be a float (got {type(value).__name__}: {value!r})")
     if not 0.0 <= value <= 1.0:
@@ -112,14 +114,6 @@ def _check_weight(name: str, value: object) -> float:
     if not (value >= 0.0 and math.isfinite(value)):
         raise ConfigError(f"{name} must be a finite number at least 0 (got {value!r})")
     return float(value)
-
-
-def _check_num_perm(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"num_perm must be an int (got {type(value).__name__}: {value!r})")
-    if not 2 <= value <= 8192:
-        raise ConfigError(f"num_perm must be between 2 and 8192 (got {value!r})")
-    return int(value)
 
 
 @lru_cache(maxsize=16)
@@ -190,7 +184,7 @@ def optimal_band_plan(
     (9, 13)
     """
     t = check_unit("threshold", threshold)
-    p = _check_num_perm(num_perm)
+    p = check_int("num_perm", num_perm, low=2, high=8192)
     fp = _check_weight("false_positive_weight", false_positive_weight)
     fn = _check_weight("false_negative_weight", false_negative_weight)
     if fp + fn == 0.0:
@@ -215,7 +209,7 @@ def default_candidate_threshold(
     0.58
     """
     t = check_unit("threshold", threshold)
-    p = _check_num_perm(num_perm)
+    p = check_int("num_perm", num_perm, low=2, high=8192)
     fp = _check_weight("false_positive_weight", false_positive_weight)
     fn = _check_weight("false_negative_weight", false_negative_weight)
     best, best_probability = t, -1.0
