@@ -1,4 +1,4 @@
-"""Tests of dedupe.lsh: band plans, band keys, the LSHIndex, its queries and its files."""
+"""Tests of dedupe.lsh and its parts (banding, _buckets, _lsh_files): plans, keys, the index, its files."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
+from dedupe._reference import reference_band_keys
+from dedupe.banding import BAND_KEY_SCHEME, band_keys
 from dedupe.clusters import connected_components
 from dedupe.config import LSHConfig, MinHashConfig
 from dedupe.errors import ConfigError, CorruptFileError, IncompatibleSignaturesError, InputError
@@ -29,7 +31,6 @@ from dedupe.lsh import (
 from dedupe.minhash import MinHasher, SignatureArray
 
 P = 128
-MASK64 = (1 << 64) - 1
 
 
 def random_signatures(rng: np.random.Generator, n: int, num_perm: int = P) -> NDArray[np.uint32]:
@@ -132,28 +133,33 @@ def test_band_plan_rejects_bad_values() -> None:
 # Band keys
 
 
-def reference_band_key(row: list[int], band: int, num_bands: int, rows_per_band: int) -> int:
-    """The documented key, one Python int at a time."""
-    from dedupe.lsh import _key_constants
-
-    mult, offset = _key_constants(num_bands, rows_per_band)
-    acc = int(offset[band])
-    for pos in range(rows_per_band):
-        acc = (acc + int(mult[band * rows_per_band + pos]) * row[band * rows_per_band + pos]) & MASK64
-    for shift_mult in (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53):
-        acc ^= acc >> 33
-        acc = (acc * shift_mult) & MASK64
-    return acc ^ (acc >> 33)
-
-
 def test_band_keys_match_the_reference_bit_for_bit() -> None:
     rng = np.random.default_rng(5)
     sigs = random_signatures(rng, 5000)  # more than one chunk of rows
     keys = _band_keys(sigs, 18, 7)
     assert keys.shape == (18, 5000) and keys.dtype == np.uint64
     for row in (0, 1, 2047, 2048, 4999):
-        expected = [reference_band_key(sigs[row].tolist(), band, 18, 7) for band in range(18)]
-        assert keys[:, row].tolist() == expected
+        assert keys[:, row].tolist() == reference_band_keys(sigs[row].tolist(), 18, 7)
+
+
+def test_band_keys_golden_values() -> None:
+    """Keys are part of the saved format (BAND_KEY_SCHEME): pinned to values recorded from version 1."""
+    signature = np.arange(1, P + 1, dtype=np.uint32) * np.uint32(2654435761)
+    keys = band_keys(signature[None, :], 21, 6)[:, 0]
+    assert BAND_KEY_SCHEME == "multilinear-fmix64-v1"
+    assert [hex(k) for k in keys[[0, 1, 2, 20]].tolist()] == [
+        "0x468f6fcb43be68a9",
+        "0x3d6ba21910dfed59",
+        "0x1262a96d005aa37f",
+        "0x8468dd6267335d1b",
+    ]
+
+
+def test_band_keys_reject_bad_signatures() -> None:
+    with pytest.raises(TypeError, match="2-D uint32 array"):
+        band_keys(np.zeros((2, 8), dtype=np.int64), 2, 4)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="at least 12 slots wide"):
+        band_keys(np.zeros((2, 8), dtype=np.uint32), 3, 4)
 
 
 def test_band_keys_differ_between_bands_for_equal_slot_values() -> None:

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dedupe._reference import reference_normalize
 from dedupe.normalize import normalize_text
 from strategies import texts
 
@@ -12,6 +13,19 @@ from strategies import texts
 def test_idempotent(text: str, mask: bool) -> None:
     once = normalize_text(text, mask_digits=mask)
     assert normalize_text(once, mask_digits=mask) == once
+
+
+@given(st.one_of(texts(), st.text(st.characters(codec=None))), st.booleans())
+def test_matches_reference(text: str, mask: bool) -> None:
+    assert normalize_text(text, mask_digits=mask) == reference_normalize(text, mask_digits=mask)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Meta\u2019s \u201cAI\u201d", "a\u200bb\u00adc", "x\ud800y", "\u2033 \u301d", "A\u2014B\u2028C", "\x7f\x01"],
+)
+def test_matches_reference_on_each_mapping_rule(text: str) -> None:
+    assert normalize_text(text) == reference_normalize(text)
 
 
 @given(st.text(st.characters(codec=None)))

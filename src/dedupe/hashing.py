@@ -1,13 +1,21 @@
-"""Seeded 64-bit hashing of text, batched in numpy; the only module that imports xxhash.
+"""Seeded 64-bit hashing building blocks, batched in numpy: the mixers every stage shares.
 
 The scheme is specified bit for bit so that ``_reference.py`` can reproduce it in plain Python:
 
-* ``fmix64`` is MurmurHash3's 64-bit finaliser.
-* A run of code points ``c_0 .. c_{L-1}`` hashes to
-  ``fmix64(P ^ (L * LENGTH_MUL) ^ key)`` with ``P = sum((c_j + 1) * BASE**j) mod 2**64`` and
-  ``key = seed_key(seed)``. In numpy, ``P`` for every run at once comes from one prefix sum over the
-  whole batch, cut out with the inverse powers of ``BASE`` (``BASE`` is odd, so it is invertible mod 2**64).
-* Whole-text content hashes (exact duplicates, block keys) use xxh3-128 over the UTF-8 bytes.
+* ``fmix64`` is MurmurHash3's 64-bit finaliser; ``splitmix64`` is the SplitMix64 output function
+  (Steele, Lea and Flood 2014), used to draw constants (the LSH band-key multipliers).
+* ``seed_key(seed, salt) = fmix64(((seed + 1) * SEED_MUL + salt * BASE) mod 2**64)``.
+* A run of code points ``c_0 .. c_{L-1}`` (:func:`run_hashes`) hashes to
+  ``fmix64(P ^ (L * LENGTH_MUL) ^ key)`` with ``P = sum((c_j + 1) * BASE**j) mod 2**64``. In numpy,
+  ``P`` for every run at once comes from one prefix sum over the whole batch, cut out with the inverse
+  powers of ``BASE`` (``BASE`` is odd, so it is invertible mod 2**64).
+* A UTF-8 token (:func:`token_hashes`) hashes word by word through ``fmix64``; tokens longer than
+  ``LONG_TOKEN`` bytes use xxh3-64.
+
+Hashes defined elsewhere: line keys are xxh3-64 of a line's normalized UTF-8
+(:func:`dedupe.blocks.line_key`); content digests of documents are xxh3-128 of their token hashes
+(:func:`dedupe.shingles.content_digest`); band keys are a multilinear hash of a band's slots
+finished with ``fmix64`` (:func:`dedupe.banding.band_keys`).
 """
 
 from __future__ import annotations
@@ -20,18 +28,20 @@ __all__ = [
     "BASE",
     "LENGTH_MUL",
     "MASK64",
-    "content_hash128",
+    "SEED_MUL",
     "fmix64",
+    "fmix64_inplace",
     "fmix64_int",
     "run_hashes",
     "seed_key",
+    "splitmix64_int",
     "token_hashes",
 ]
 
 MASK64 = (1 << 64) - 1
 BASE = 0x9E3779B97F4A7C15
 LENGTH_MUL = 0xD6E8FEB86659FD93
-_SEED_MUL = 0xC2B2AE3D27D4EB4F
+SEED_MUL = 0xC2B2AE3D27D4EB4F
 _BASE_INV = pow(BASE, -1, 1 << 64)
 
 _U33 = np.uint64(33)
@@ -60,9 +70,30 @@ def fmix64(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
     return x
 
 
+def fmix64_inplace(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """MurmurHash3 fmix64 on a uint64 array, overwriting it (no temporary array); returns ``x``."""
+    x ^= x >> _U33
+    x *= _M1
+    x ^= x >> _U33
+    x *= _M2
+    x ^= x >> _U33
+    return x
+
+
+_SPLITMIX_GAMMA = 0x9E3779B97F4A7C15
+
+
+def splitmix64_int(value: int) -> int:
+    """SplitMix64's output function of ``value + GAMMA`` on a Python int (draws 64-bit constants)."""
+    z = (value + _SPLITMIX_GAMMA) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
 def seed_key(seed: int, salt: int = 0) -> int:
     """Mix a user seed (and a salt naming its use) into a 64-bit key."""
-    return fmix64_int(((seed + 1) * _SEED_MUL + salt * BASE) & MASK64)
+    return fmix64_int(((seed + 1) * SEED_MUL + salt * BASE) & MASK64)
 
 
 class _Powers:
@@ -155,8 +186,3 @@ def token_hashes(
         for i in long_runs.tolist():
             out[i] = xxhash.xxh3_64_intdigest(data[starts[i] : ends[i]], seed=key)
     return out
-
-
-def content_hash128(text: str) -> bytes:
-    """xxh3-128 digest (16 bytes) of the UTF-8 text (lone surrogates passed through)."""
-    return xxhash.xxh3_128_digest(text.encode("utf-8", "surrogatepass"))

@@ -1,45 +1,57 @@
-"""Locality-sensitive hashing of MinHash signatures: band plans, the LSH index and its files.
+"""The LSH index: banded MinHash signatures with candidate pairs, queries and persistence.
 
-A signature of ``num_perm`` slots is cut into ``num_bands`` bands of ``rows_per_band`` slots. Two
-documents become a *candidate pair* when every slot of at least one band agrees, which happens with
-probability ``1 - (1 - s**rows_per_band)**num_bands`` for Jaccard similarity ``s`` (the S-curve).
-Candidates are then *verified* on the full signatures (:func:`dedupe.clusters.verify_pairs`), which
-removes the false positives that banding lets through.
+:class:`LSHIndex` bands signatures (:mod:`dedupe.banding`: the band plan and the band-key hash),
+keeps every inserted batch as a sorted run of band keys (:mod:`dedupe._buckets`) and saves to and
+loads from a checked directory (:mod:`dedupe._lsh_files`). Candidates are then *verified* on the
+full signatures (:func:`dedupe.clusters.verify_pairs`), which removes the false positives that
+banding lets through.
 
-Banding exactly at the verification threshold loses many pairs just above it: datasketch's optimal
-plan for 0.8 and 128 slots (9 bands of 13) finds a pair at similarity 0.8 with probability 0.40
-only. :meth:`LSHIndex.for_threshold` therefore bands at a lower *candidate threshold*: by default
-the highest one (in steps of 0.01) whose optimal plan finds pairs at the verification threshold
-with probability at least :data:`MIN_CANDIDATE_PROBABILITY`. For 0.8 and 128 slots that is the
-plan for 0.58: 21 bands of 6 slots, with candidate probability 0.998 at similarity 0.8, 0.99999+ at
-0.9, 0.93 at 0.7, 0.62 at 0.6 and 0.28 at 0.5.
-
-Each band of a signature is hashed into one uint64 bucket key (a multilinear hash of its uint32
-slots with constants drawn for that band, then the 64-bit finaliser of MurmurHash3), vectorised
-over all rows at once. Per band the index keeps the keys sorted, with the row of each key, so a
-lookup is :func:`numpy.searchsorted` and the buckets are the runs of equal keys.
+The band-plan functions and the kernel are re-exported here, so ``from dedupe.lsh import
+candidate_probability`` keeps working.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._persist import MANIFEST, load_npy, read_manifest, save_directory
+from ._buckets import (
+    DEFAULT_STAR_ABOVE,
+    MAX_DOCS,
+    Run,
+    bucket_pairs,
+    first_duplicate,
+    make_run,
+    merge_runs,
+    pack_pairs,
+    sorted_unique,
+    unpack_pairs,
+)
+from ._lsh_files import ARRAY_FILES, FORMAT_NAME, INDEX_FORMAT_VERSION, DocIdKind, legacy_fingerprint, read_index
+from ._persist import save_directory
 from ._typing import IntArray, PathLike
+from .banding import (
+    BAND_KEY_SCHEME,
+    MIN_CANDIDATE_PROBABILITY,
+    SignatureMatrix,
+    band_keys,
+    candidate_probability,
+    check_unit,
+    default_candidate_threshold,
+    optimal_band_plan,
+)
 from .clusters import verify_pairs
-from .config import UNICODE_VERSION, LSHConfig, MinHashConfig, ShingleConfig, check_compatible
-from .errors import ConfigError, CorruptFileError, IncompatibleSignaturesError, InputError
+from .config import UNICODE_VERSION, LSHConfig, MinHashConfig, check_compatible
+from .errors import ConfigError, IncompatibleSignaturesError, InputError
 
 __all__ = [
+    "BAND_KEY_SCHEME",
     "INDEX_FORMAT_VERSION",
+    "MAX_DOCS",
     "MIN_CANDIDATE_PROBABILITY",
     "LSHIndex",
     "candidate_probability",
@@ -47,261 +59,13 @@ __all__ = [
     "optimal_band_plan",
 ]
 
-#: Version of the on-disk index layout (manifest fields, array files and bucket-key hash).
-INDEX_FORMAT_VERSION = 1
-#: Smallest probability, at the verification threshold, of the default candidate plan.
-MIN_CANDIDATE_PROBABILITY = 0.99
-#: Name of the bucket-key hash; part of the saved format.
-BAND_KEY_SCHEME = "multilinear-fmix64-v1"
-
-_FORMAT_NAME = "dedupe.LSHIndex"
-_ARRAY_FILES = {
-    "signatures": "signatures.npy",
-    "doc_ids": "doc_ids.npy",
-    "band_keys": "band_keys.npy",
-    "band_rows": "band_rows.npy",
-}
-#: Rows are stored as uint32, so an index holds at most this many documents.
-MAX_DOCS = 2**32 - 1
-#: Rows hashed per step of the band-key loop (keeps the uint64 temporary in cache).
-_KEY_CHUNK_ROWS = 2048
-_DEFAULT_STAR_ABOVE = 32
-
-DocIdKind = Literal["int", "str"]
-SignatureMatrix = NDArray[np.uint32]
-KeyArray = NDArray[np.uint64]
-
-
-# ---------------------------------------------------------------------------------------------
-# Band plans
-
-
-@overload
-def candidate_probability(similarity: float, num_bands: int, rows_per_band: int) -> float: ...
-
-
-@overload
-def candidate_probability(similarity: NDArray[Any], num_bands: int, rows_per_band: int) -> NDArray[np.float64]: ...
-
-
-def candidate_probability(
-    similarity: float | NDArray[Any], num_bands: int, rows_per_band: int
-) -> float | NDArray[np.float64]:
-    """Return the probability that a pair of Jaccard ``similarity`` becomes a candidate.
-
-    The S-curve ``1 - (1 - s**rows_per_band)**num_bands`` (bands assumed independent).
-
-    Args:
-        similarity: a float or an array of floats in ``[0, 1]``.
-        num_bands: bands per signature.
-        rows_per_band: signature slots per band.
-
-    Returns:
-        A float for a float, else a float64 array of the same shape.
-
-    >>> round(candidate_probability(0.8, 18, 7), 4)
-    0.9855
-    """
-    s = np.asarray(similarity, dtype=np.float64)
-    with np.errstate(divide="ignore"):  # log1p(-1) = -inf at s = 1 gives probability 1
-        result = -np.expm1(num_bands * np.log1p(-(s**rows_per_band)))
-    if np.ndim(similarity) == 0:
-        return float(result)
-    return np.asarray(result, dtype=np.float64)
-
-
-def _check_unit(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-        raise TypeError(f"{name} must be a float (got {type(value).__name__}: {value!r})")
-    if not 0.0 <= value <= 1.0:
-        raise ConfigError(f"{name} must be in [0, 1] (got {value!r})")
-    return float(value)
-
-
-def _check_weight(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-        raise TypeError(f"{name} must be a float (got {type(value).__name__}: {value!r})")
-    if not (value >= 0.0 and math.isfinite(value)):
-        raise ConfigError(f"{name} must be a finite number at least 0 (got {value!r})")
-    return float(value)
-
-
-def _check_num_perm(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"num_perm must be an int (got {type(value).__name__}: {value!r})")
-    if not 2 <= value <= 8192:
-        raise ConfigError(f"num_perm must be between 2 and 8192 (got {value!r})")
-    return int(value)
-
-
-@lru_cache(maxsize=16)
-def _plan_grid(num_perm: int) -> tuple[IntArray, IntArray]:
-    """All plans with ``num_bands * rows_per_band <= num_perm``, in datasketch's search order."""
-    bands = [b for b in range(1, num_perm + 1) for _ in range(1, num_perm // b + 1)]
-    rows = [r for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)]
-    return np.array(bands, dtype=np.int64), np.array(rows, dtype=np.int64)
-
-
-@lru_cache(maxsize=4)
-def _gauss_legendre(nodes: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    x, w = np.polynomial.legendre.leggauss(nodes)
-    return np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
-
-
-@lru_cache(maxsize=1024)
-def _optimal_band_plan(
-    threshold: float, num_perm: int, false_positive_weight: float, false_negative_weight: float
-) -> tuple[int, int]:
-    bands, rows = _plan_grid(num_perm)
-    # The S-curve of a plan is a polynomial of degree bands * rows <= num_perm, so Gauss-Legendre
-    # quadrature with num_perm // 2 + 1 nodes integrates it exactly (capped for very long signatures).
-    x, w = _gauss_legendre(min(num_perm // 2 + 1, 256))
-    below = (x + 1.0) * (threshold / 2.0)
-    above = threshold + (x + 1.0) * ((1.0 - threshold) / 2.0)
-    error = np.empty(bands.shape[0], dtype=np.float64)
-    step = 8192
-    for start in range(0, bands.shape[0], step):
-        b = bands[start : start + step, None].astype(np.float64)
-        r = rows[start : start + step, None].astype(np.float64)
-        with np.errstate(divide="ignore"):  # log1p(-1) = -inf where s = 1 (threshold 1.0): probability 1
-            false_pos = (-np.expm1(b * np.log1p(-(below**r))) @ w) * (threshold / 2.0)
-            false_neg = (np.exp(b * np.log1p(-(above**r))) @ w) * ((1.0 - threshold) / 2.0)
-        error[start : start + step] = false_positive_weight * false_pos + false_negative_weight * false_neg
-    best = int(np.argmin(error))  # first minimum, as datasketch's strict '<' keeps the first
-    return int(bands[best]), int(rows[best])
-
-
-def optimal_band_plan(
-    threshold: float,
-    num_perm: int,
-    *,
-    false_positive_weight: float = 0.5,
-    false_negative_weight: float = 0.5,
-) -> tuple[int, int]:
-    """Choose the band plan that minimises the weighted false-positive and false-negative areas.
-
-    The false-positive area is the integral of the S-curve over similarities ``[0, threshold]``; the
-    false-negative area is the integral of one minus the S-curve over ``[threshold, 1]``. Every plan
-    with ``num_bands * rows_per_band <= num_perm`` is tried, as datasketch's ``_optimal_param`` does,
-    and the first minimum is returned, so the result matches datasketch's ``MinHashLSH`` parameters.
-
-    Args:
-        threshold: Jaccard similarity the S-curve should switch at, in ``[0, 1]``.
-        num_perm: signature slots, 2 to 8192.
-        false_positive_weight: weight of the false-positive area, at least 0.
-        false_negative_weight: weight of the false-negative area, at least 0.
-
-    Returns:
-        ``(num_bands, rows_per_band)``.
-
-    Raises:
-        ConfigError: a value is out of range, or both weights are 0.
-        TypeError: a value has the wrong type.
-
-    >>> optimal_band_plan(0.8, 128)
-    (9, 13)
-    """
-    t = _check_unit("threshold", threshold)
-    p = _check_num_perm(num_perm)
-    fp = _check_weight("false_positive_weight", false_positive_weight)
-    fn = _check_weight("false_negative_weight", false_negative_weight)
-    if fp + fn == 0.0:
-        raise ConfigError("false_positive_weight and false_negative_weight must not both be 0")
-    return _optimal_band_plan(t, p, fp, fn)
-
-
-def default_candidate_threshold(
-    threshold: float,
-    num_perm: int = 128,
-    *,
-    false_positive_weight: float = 0.5,
-    false_negative_weight: float = 0.5,
-) -> float:
-    """Return the candidate threshold that :meth:`LSHIndex.for_threshold` bands at by default.
-
-    The highest value of ``threshold, threshold - 0.01, ...`` whose :func:`optimal_band_plan` makes a
-    pair at ``threshold`` a candidate with probability at least :data:`MIN_CANDIDATE_PROBABILITY`.
-    If none reaches it (very short signatures), the value whose plan comes closest.
-
-    >>> default_candidate_threshold(0.8, 128)
-    0.58
-    """
-    t = _check_unit("threshold", threshold)
-    p = _check_num_perm(num_perm)
-    fp = _check_weight("false_positive_weight", false_positive_weight)
-    fn = _check_weight("false_negative_weight", false_negative_weight)
-    best, best_probability = t, -1.0
-    for step in range(round(t * 100) + 1):
-        candidate = round(t - step / 100, 2)
-        if candidate < 0.0:
-            break
-        plan = _optimal_band_plan(candidate, p, fp, fn)
-        probability = candidate_probability(t, *plan)
-        if probability >= MIN_CANDIDATE_PROBABILITY:
-            return candidate
-        if probability > best_probability:
-            best, best_probability = candidate, probability
-    return best
-
-
-# ---------------------------------------------------------------------------------------------
-# Band keys
-
-_MASK64 = (1 << 64) - 1
-_KEY_SEED = 0x6C73_685F_6B65_7931  # "lsh_key1"
-_FMIX_SHIFT = np.uint64(33)
-_FMIX_C1 = np.uint64(0xFF51_AFD7_ED55_8CCD)
-_FMIX_C2 = np.uint64(0xC4CE_B9FE_1A85_EC53)
-
-
-def _splitmix64(value: int) -> int:
-    z = (value + 0x9E37_79B9_7F4A_7C15) & _MASK64
-    z = ((z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9) & _MASK64
-    z = ((z ^ (z >> 27)) * 0x94D0_49BB_1331_11EB) & _MASK64
-    return z ^ (z >> 31)
-
-
-@lru_cache(maxsize=64)
-def _key_constants(num_bands: int, rows_per_band: int) -> tuple[KeyArray, KeyArray]:
-    """Odd multipliers ``(num_bands * rows_per_band,)`` and per-band offsets ``(num_bands,)``."""
-    mult = [
-        _splitmix64(_KEY_SEED ^ (band << 24) ^ (rows_per_band << 14) ^ pos) | 1
-        for band in range(num_bands)
-        for pos in range(rows_per_band)
-    ]
-    offset = [_splitmix64(~_KEY_SEED & _MASK64 ^ (band << 24) ^ rows_per_band) for band in range(num_bands)]
-    mult_arr = np.array(mult, dtype=np.uint64)
-    offset_arr = np.array(offset, dtype=np.uint64)
-    mult_arr.flags.writeable = False
-    offset_arr.flags.writeable = False
-    return mult_arr, offset_arr
-
-
-def _band_keys(signatures: SignatureMatrix, num_bands: int, rows_per_band: int) -> KeyArray:
-    """Hash every band of every row: ``(num_bands, n)`` uint64 keys, no Python loop per row.
-
-    ``key = fmix64(offset[band] + sum_j mult[band, j] * slot[band * rows_per_band + j])`` modulo 2**64:
-    the multilinear sum collides for two different bands with probability about 2**-32 at worst,
-    and the band's own constants make equal slot values in different bands give different keys.
-    """
-    n = signatures.shape[0]
-    width = num_bands * rows_per_band
-    mult, offset = _key_constants(num_bands, rows_per_band)
-    out = np.empty((num_bands, n), dtype=np.uint64)
-    for start in range(0, n, _KEY_CHUNK_ROWS):
-        block = signatures[start : start + _KEY_CHUNK_ROWS, :width].astype(np.uint64)
-        block *= mult
-        cube = block.reshape(block.shape[0], num_bands, rows_per_band)
-        acc = cube[:, :, 0] + offset
-        for pos in range(1, rows_per_band):
-            acc += cube[:, :, pos]
-        acc ^= acc >> _FMIX_SHIFT
-        acc *= _FMIX_C1
-        acc ^= acc >> _FMIX_SHIFT
-        acc *= _FMIX_C2
-        acc ^= acc >> _FMIX_SHIFT
-        out[:, start : start + block.shape[0]] = acc.T
-    return out
+# Names other modules import from here under their former private spelling.
+_band_keys = band_keys
+_bucket_pairs = bucket_pairs
+_pack_pairs = pack_pairs
+_sorted_unique = sorted_unique
+_unpack_pairs = unpack_pairs
+_DEFAULT_STAR_ABOVE = DEFAULT_STAR_ABOVE
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,133 +132,6 @@ def _as_doc_ids(doc_ids: object) -> tuple[NDArray[Any], DocIdKind | None]:
     raise TypeError(f"doc_ids must be all str or all int (got items of types {names})")
 
 
-def _first_duplicate(sorted_ids: NDArray[Any]) -> Any | None:
-    if sorted_ids.shape[0] < 2:
-        return None
-    same = np.flatnonzero(sorted_ids[1:] == sorted_ids[:-1])
-    return sorted_ids[same[0]].item() if same.size else None
-
-
-def _pack_pairs(left: IntArray, right: IntArray, n_right: int) -> NDArray[np.uint64]:
-    codes: NDArray[np.uint64] = left.astype(np.uint64) * np.uint64(n_right) + right.astype(np.uint64)
-    return codes
-
-
-def _sorted_unique(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """Sorted distinct values (``np.unique`` may take a slower hash-based path on numpy >= 2.3)."""
-    ordered = np.sort(values)
-    if ordered.shape[0] < 2:
-        return ordered
-    keep = np.empty(ordered.shape[0], dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
-
-
-def _unpack_pairs(codes: NDArray[np.uint64], n_right: int) -> IntArray:
-    out = np.empty((codes.shape[0], 2), dtype=np.int64)
-    out[:, 0] = codes // np.uint64(n_right)
-    out[:, 1] = codes % np.uint64(n_right)
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Sorted runs
-
-
-@dataclass(slots=True)
-class _Run:
-    """A block of consecutive rows with its band keys sorted (one log-structured run)."""
-
-    row_start: int
-    signatures: SignatureMatrix  # (m, num_perm), row order
-    doc_ids: NDArray[Any]  # (m,) int64 or unicode, row order
-    id_order: NDArray[np.uint32]  # (m,) local positions that sort doc_ids
-    keys: KeyArray  # (num_bands, m), sorted within each band
-    rows: NDArray[np.uint32]  # (num_bands, m), global row of each key
-
-    @property
-    def size(self) -> int:
-        return int(self.signatures.shape[0])
-
-    @property
-    def nbytes(self) -> int:
-        arrays = (self.signatures, self.doc_ids, self.id_order, self.keys, self.rows)
-        return sum(int(a.nbytes) for a in arrays)
-
-
-def _make_run(
-    row_start: int,
-    signatures: SignatureMatrix,
-    doc_ids: NDArray[Any],
-    id_order: NDArray[np.uint32],
-    num_bands: int,
-    rows_per_band: int,
-) -> _Run:
-    keys = _band_keys(signatures, num_bands, rows_per_band)
-    rows = np.empty(keys.shape, dtype=np.uint32)
-    for band in range(num_bands):
-        order = np.argsort(keys[band])
-        keys[band] = keys[band][order]
-        rows[band] = order
-    if row_start:
-        rows += np.uint32(row_start)
-    return _Run(row_start, signatures, doc_ids, id_order, keys, rows)
-
-
-def _merge_runs(runs: Sequence[_Run]) -> _Run:
-    """Merge consecutive runs into one (a stable sort of sorted runs is a linear merge)."""
-    if len(runs) == 1:
-        return runs[0]
-    keys = np.concatenate([run.keys for run in runs], axis=1)
-    rows = np.concatenate([run.rows for run in runs], axis=1)
-    for band in range(keys.shape[0]):
-        order = np.argsort(keys[band], kind="stable")
-        keys[band] = keys[band][order]
-        rows[band] = rows[band][order]
-    doc_ids = np.concatenate([run.doc_ids for run in runs])
-    offsets = np.cumsum([0] + [run.size for run in runs[:-1]])
-    positions = np.concatenate([run.id_order.astype(np.int64) + off for run, off in zip(runs, offsets, strict=True)])
-    id_order = positions[np.argsort(doc_ids[positions], kind="stable")].astype(np.uint32)
-    signatures = np.concatenate([run.signatures for run in runs])
-    return _Run(runs[0].row_start, signatures, doc_ids, id_order, keys, rows)
-
-
-def _bucket_pairs(keys: KeyArray, rows: NDArray[np.uint32], star_above: int | None) -> tuple[IntArray, IntArray]:
-    """Pairs of rows sharing a key in one band: all pairs in small buckets, star edges in big ones."""
-    empty = np.empty(0, dtype=np.int64)
-    if keys.shape[0] < 2:
-        return empty, empty
-    # Positions i with keys[i] == keys[i + 1]; each run of consecutive positions is one bucket.
-    links = np.flatnonzero(keys[1:] == keys[:-1])
-    if not links.size:
-        return empty, empty
-    breaks = np.flatnonzero(np.diff(links) != 1) + 1
-    starts = links[np.concatenate(([0], breaks))]
-    sizes = np.diff(np.concatenate(([0], breaks, [links.size]))) + 1
-    small = sizes <= star_above if star_above is not None else np.ones(sizes.shape, dtype=bool)
-    lefts: list[NDArray[Any]] = []
-    rights: list[NDArray[Any]] = []
-    small_starts, small_sizes = starts[small], sizes[small]
-    for size in np.unique(small_sizes).tolist():
-        first = small_starts[small_sizes == size][:, None]
-        upper, lower = np.triu_indices(size, 1)
-        lefts.append(rows[first + upper].ravel())
-        rights.append(rows[first + lower].ravel())
-    if not small.all():
-        big_starts, big_sizes = starts[~small], sizes[~small]
-        offsets = np.cumsum(big_sizes) - big_sizes
-        positions = np.repeat(big_starts - offsets, big_sizes) + np.arange(int(big_sizes.sum()))
-        members = rows[positions]
-        centres = np.repeat(np.minimum.reduceat(members, offsets), big_sizes)
-        spokes = members != centres
-        lefts.append(centres[spokes])
-        rights.append(members[spokes])
-    left = np.concatenate(lefts).astype(np.int64)
-    right = np.concatenate(rights).astype(np.int64)
-    return np.minimum(left, right), np.maximum(left, right)
-
-
 # ---------------------------------------------------------------------------------------------
 # The index
 
@@ -528,14 +165,20 @@ class LSHIndex:
     """
 
     __slots__ = (
-        "_config", "_id_kind", "_ids_cache", "_minhash_config", "_minhash_fingerprint", "_runs", "_unicode_version"
+        "_config",
+        "_id_kind",
+        "_ids_cache",
+        "_minhash_config",
+        "_minhash_fingerprint",
+        "_runs",
+        "_unicode_version",
     )
 
     def __init__(self, *, num_bands: int, rows_per_band: int, num_perm: int = 128, threshold: float = 0.8) -> None:
         self._config = LSHConfig(
             num_perm=num_perm, num_bands=num_bands, rows_per_band=rows_per_band, threshold=threshold
         )
-        self._runs: list[_Run] = []
+        self._runs: list[Run] = []
         self._minhash_config: MinHashConfig | None = None
         self._minhash_fingerprint: str | None = None
         self._unicode_version: str | None = None
@@ -586,7 +229,7 @@ class LSHIndex:
         >>> LSHIndex.for_threshold(0.8, num_perm=128).config
         LSHConfig(num_perm=128, num_bands=21, rows_per_band=6, threshold=0.8)
         """
-        t = _check_unit("threshold", threshold)
+        t = check_unit("threshold", threshold)
         if t == 0.0:
             raise ConfigError("threshold must be in (0, 1] (got 0.0)")
         weights = {
@@ -596,7 +239,7 @@ class LSHIndex:
         if candidate_threshold is None:
             banded_at = default_candidate_threshold(t, num_perm, **weights)
         else:
-            banded_at = _check_unit("candidate_threshold", candidate_threshold)
+            banded_at = check_unit("candidate_threshold", candidate_threshold)
             if banded_at > t:
                 raise ConfigError(
                     f"candidate_threshold must not exceed threshold={t!r} (got {candidate_threshold!r}); "
@@ -710,7 +353,7 @@ class LSHIndex:
                     "word classes may differ, so the signatures cannot be mixed; use a Python with Unicode "
                     f"{self._unicode_version} or rebuild the index"
                 )
-            if self._unicode_version is None and self._minhash_fingerprint == _legacy_fingerprint(config):
+            if self._unicode_version is None and self._minhash_fingerprint == legacy_fingerprint(config):
                 raise IncompatibleSignaturesError(
                     f"{what}: the index was saved by a dedupe that did not record the Unicode database "
                     "version of its signatures, so they cannot be safely mixed with new ones; rebuild the index"
@@ -758,7 +401,7 @@ class LSHIndex:
         if row_start + ids.shape[0] > MAX_DOCS:
             raise ConfigError(f"an LSHIndex holds at most {MAX_DOCS:,} documents (got {row_start + ids.shape[0]:,})")
         id_order = np.argsort(ids, kind="stable")
-        duplicate = _first_duplicate(ids[id_order])
+        duplicate = first_duplicate(ids[id_order])
         if duplicate is not None:
             raise InputError(
                 f"doc_ids: id {duplicate!r} appears more than once in this batch; ids must be unique",
@@ -768,7 +411,7 @@ class LSHIndex:
         self._check_new_ids(ids)
         # The index keeps its own copy: later edits of the caller's array must not break the band keys.
         own = np.array(sigs, dtype=np.uint32, order="C", copy=True)
-        run = _make_run(row_start, own, ids, id_order.astype(np.uint32), self.num_bands, self.rows_per_band)
+        run = make_run(row_start, own, ids, id_order.astype(np.uint32), self.num_bands, self.rows_per_band)
         self._runs.append(run)
         self._ids_cache = None
         self._id_kind = kind
@@ -776,7 +419,7 @@ class LSHIndex:
             self._minhash_config, self._minhash_fingerprint = config, fingerprint
             self._unicode_version = UNICODE_VERSION
         while len(self._runs) >= 2 and self._runs[-2].size <= 2 * self._runs[-1].size:
-            self._runs[-2:] = [_merge_runs(self._runs[-2:])]
+            self._runs[-2:] = [merge_runs(self._runs[-2:])]
 
     def _check_new_ids(self, ids: NDArray[Any]) -> None:
         for run in self._runs:
@@ -794,11 +437,11 @@ class LSHIndex:
                     reason="duplicate_id",
                 )
 
-    def _consolidated(self) -> _Run | None:
+    def _consolidated(self) -> Run | None:
         if not self._runs:
             return None
         if len(self._runs) > 1:
-            self._runs = [_merge_runs(self._runs)]
+            self._runs = [merge_runs(self._runs)]
             self._ids_cache = None
         return self._runs[0]
 
@@ -826,7 +469,7 @@ class LSHIndex:
             return np.empty((0, 2), dtype=np.int64)
         if q * n >= 2**64:  # pairs are packed as query_row * n + row in a uint64
             raise ConfigError(f"query at most {(2**64 - 1) // n:,} signatures at a time (got {q:,})")
-        query_keys = _band_keys(sigs, self.num_bands, self.rows_per_band)
+        query_keys = band_keys(sigs, self.num_bands, self.rows_per_band)
         codes: list[NDArray[np.uint64]] = []
         query_rows = np.arange(q, dtype=np.int64)
         for run in self._runs:
@@ -840,10 +483,10 @@ class LSHIndex:
                 firsts = np.cumsum(counts) - counts
                 positions = np.repeat(low - firsts, counts) + np.arange(total)
                 hit_rows = run.rows[band][positions].astype(np.int64)
-                codes.append(_pack_pairs(np.repeat(query_rows, counts), hit_rows, n))
+                codes.append(pack_pairs(np.repeat(query_rows, counts), hit_rows, n))
         if not codes:
             return np.empty((0, 2), dtype=np.int64)
-        return _unpack_pairs(_sorted_unique(np.concatenate(codes)), n)
+        return unpack_pairs(sorted_unique(np.concatenate(codes)), n)
 
     def query(self, signatures: SignatureMatrix) -> list[NDArray[Any]]:
         """Return, for every query signature, the ids of its candidates in row order.
@@ -862,7 +505,7 @@ class LSHIndex:
         bounds = np.cumsum(np.bincount(pairs[:, 0], minlength=q))[:-1]
         return np.split(hits, bounds)
 
-    def candidate_pairs(self, *, star_above: int | None = _DEFAULT_STAR_ABOVE) -> IntArray:
+    def candidate_pairs(self, *, star_above: int | None = DEFAULT_STAR_ABOVE) -> IntArray:
         """Return every pair of rows that share a bucket in at least one band.
 
         A bucket of ``m <= star_above`` rows contributes all ``m * (m - 1) / 2`` pairs. A bigger bucket
@@ -889,15 +532,15 @@ class LSHIndex:
         n = run.size
         codes: list[NDArray[np.uint64]] = []
         for band in range(self.num_bands):
-            left, right = _bucket_pairs(run.keys[band], run.rows[band], star_above)
+            left, right = bucket_pairs(run.keys[band], run.rows[band], star_above)
             if left.size:
-                codes.append(_sorted_unique(_pack_pairs(left, right, n)))
+                codes.append(sorted_unique(pack_pairs(left, right, n)))
         if not codes:
             return np.empty((0, 2), dtype=np.int64)
-        return _unpack_pairs(_sorted_unique(np.concatenate(codes)), n)
+        return unpack_pairs(sorted_unique(np.concatenate(codes)), n)
 
     def similar_pairs(
-        self, threshold: float | None = None, *, star_above: int | None = _DEFAULT_STAR_ABOVE
+        self, threshold: float | None = None, *, star_above: int | None = DEFAULT_STAR_ABOVE
     ) -> tuple[IntArray, NDArray[np.float64]]:
         """Return the candidate pairs whose estimated Jaccard similarity reaches ``threshold``.
 
@@ -933,7 +576,7 @@ class LSHIndex:
             "band_rows": np.empty((self.num_bands, 0), np.uint32) if run is None else run.rows,
         }
         manifest = {
-            "format": _FORMAT_NAME,
+            "format": FORMAT_NAME,
             "format_version": INDEX_FORMAT_VERSION,
             "dedupe_version": __version__,
             "band_key_scheme": BAND_KEY_SCHEME,
@@ -950,7 +593,7 @@ class LSHIndex:
             "num_docs": n,
             "doc_id_kind": self._id_kind,
         }
-        save_directory(Path(path), manifest, arrays, _ARRAY_FILES, what="LSHIndex")
+        save_directory(Path(path), manifest, arrays, ARRAY_FILES, what="LSHIndex")
 
     @classmethod
     def load(cls, path: PathLike) -> LSHIndex:
@@ -961,177 +604,12 @@ class LSHIndex:
             CorruptFileError: the manifest or an array is missing, unreadable, truncated, of another
                 format version, or inconsistent with the others; the message names the file.
         """
-        directory = Path(path)
-        if not directory.is_dir():
-            raise FileNotFoundError(f"no saved LSHIndex at {directory}: not a directory")
-        manifest_path = directory / MANIFEST
-        manifest = _read_manifest(manifest_path)
-        config = _manifest_lsh_config(manifest, manifest_path)
-        n = _field(manifest, manifest_path, "num_docs", int)
-        if n < 0 or n > MAX_DOCS:
-            raise CorruptFileError(f"{manifest_path}: num_docs must be in [0, {MAX_DOCS}] (got {n})")
-        kind = manifest.get("doc_id_kind")
-        if kind not in ("int", "str", None) or (kind is None) != (n == 0):
-            raise CorruptFileError(f"{manifest_path}: doc_id_kind {kind!r} does not fit num_docs={n}")
-        fingerprint = manifest.get("minhash_fingerprint")
-        if fingerprint is not None and not isinstance(fingerprint, str):
-            raise CorruptFileError(f"{manifest_path}: minhash_fingerprint must be a string or null")
-        unicode_version = manifest.get("unicode_version")
-        if unicode_version is not None and not isinstance(unicode_version, str):
-            raise CorruptFileError(f"{manifest_path}: unicode_version must be a string or null")
-        minhash = _manifest_minhash_config(manifest.get("minhash_config"), fingerprint, unicode_version, manifest_path)
-
-        b, p = config.num_bands, config.num_perm
-        signatures = _load_array(directory, "signatures", np.dtype(np.uint32), (n, p))
-        id_dtype = np.dtype(np.int64) if kind != "str" else None
-        doc_ids = _load_array(directory, "doc_ids", id_dtype, (n,))
-        keys = _load_array(directory, "band_keys", np.dtype(np.uint64), (b, n))
-        rows = _load_array(directory, "band_rows", np.dtype(np.uint32), (b, n))
-        _check_loaded_bands(directory, signatures, keys, rows, config)
-        id_order = np.argsort(doc_ids, kind="stable")
-        duplicate = _first_duplicate(doc_ids[id_order])
-        if duplicate is not None:
-            raise CorruptFileError(f"{directory / _ARRAY_FILES['doc_ids']}: id {duplicate!r} appears twice")
-
-        index = cls.from_config(config)
-        index._minhash_config = minhash
-        index._minhash_fingerprint = fingerprint
-        index._unicode_version = unicode_version
-        if n:
-            index._id_kind = "str" if kind == "str" else "int"
-            index._runs = [_Run(0, signatures, doc_ids, id_order.astype(np.uint32), keys, rows)]
+        saved = read_index(Path(path))
+        index = cls.from_config(saved.config)
+        index._minhash_config = saved.minhash_config
+        index._minhash_fingerprint = saved.minhash_fingerprint
+        index._unicode_version = saved.unicode_version
+        if saved.run is not None:
+            index._id_kind = saved.id_kind
+            index._runs = [saved.run]
         return index
-
-
-# ---------------------------------------------------------------------------------------------
-# Loading helpers
-
-
-def _read_manifest(manifest_path: Path) -> dict[str, Any]:
-    manifest = read_manifest(manifest_path, "LSHIndex")
-    if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT_NAME:
-        raise CorruptFileError(f"{manifest_path}: not an LSHIndex manifest (expected format {_FORMAT_NAME!r})")
-    version = manifest.get("format_version")
-    if version != INDEX_FORMAT_VERSION:
-        raise CorruptFileError(
-            f"{manifest_path}: format version {version!r} is not supported "
-            f"(this dedupe reads version {INDEX_FORMAT_VERSION}); rebuild the index with this version"
-        )
-    if manifest.get("band_key_scheme") != BAND_KEY_SCHEME:
-        raise CorruptFileError(
-            f"{manifest_path}: band_key_scheme {manifest.get('band_key_scheme')!r} is not {BAND_KEY_SCHEME!r}"
-        )
-    return manifest
-
-
-def _field(manifest: dict[str, Any], manifest_path: Path, key: str, kind: type[int]) -> int:
-    value = manifest.get(key)
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise CorruptFileError(f"{manifest_path}: field {key!r} must be an {kind.__name__} (got {value!r})")
-    return value
-
-
-def _manifest_lsh_config(manifest: dict[str, Any], manifest_path: Path) -> LSHConfig:
-    raw = manifest.get("lsh_config")
-    if not isinstance(raw, dict) or set(raw) != {"num_perm", "num_bands", "rows_per_band", "threshold"}:
-        raise CorruptFileError(
-            f"{manifest_path}: lsh_config must hold num_perm, num_bands, rows_per_band and threshold"
-        )
-    try:
-        config = LSHConfig(**raw)
-    except (TypeError, ConfigError) as exc:
-        raise CorruptFileError(f"{manifest_path}: invalid lsh_config ({exc})") from exc
-    if manifest.get("lsh_fingerprint") != config.fingerprint():
-        raise CorruptFileError(
-            f"{manifest_path}: lsh_fingerprint {manifest.get('lsh_fingerprint')!r} does not match "
-            f"lsh_config ({config.fingerprint()})"
-        )
-    return config
-
-
-def _manifest_minhash_config(
-    raw: object, fingerprint: str | None, unicode_version: str | None, manifest_path: Path
-) -> MinHashConfig | None:
-    """Rebuild the MinHashConfig; None only for an index that never saw signatures with a config.
-
-    Raises:
-        CorruptFileError: the config is invalid, or does not give the recorded fingerprint (under the
-            recorded Unicode version): the manifest was edited or damaged.
-    """
-    if raw is None and fingerprint is None:
-        return None
-    if not isinstance(raw, dict) or fingerprint is None:
-        raise CorruptFileError(
-            f"{manifest_path}: minhash_config and minhash_fingerprint must both be set or both be null"
-        )
-    try:
-        shingle = raw.get("shingle")
-        if not isinstance(shingle, dict):
-            raise TypeError("'shingle' must be an object")
-        fields = {key: value for key, value in raw.items() if key != "shingle"}
-        config = MinHashConfig(**fields, shingle=ShingleConfig(**shingle))
-    except (TypeError, ValueError) as exc:
-        raise CorruptFileError(f"{manifest_path}: invalid minhash_config ({exc})") from exc
-    # Indexes saved before the Unicode version was recorded carry the fingerprint without it.
-    expected = (
-        config.fingerprint(unicode_version=unicode_version)
-        if unicode_version is not None
-        else _legacy_fingerprint(config)
-    )
-    if expected != fingerprint:
-        raise CorruptFileError(
-            f"{manifest_path}: minhash_config ({config.describe(unicode_version=unicode_version or '?')}) "
-            f"does not give the recorded minhash_fingerprint {fingerprint!r} (it gives {expected!r}); "
-            "the manifest was edited or damaged; restore it or rebuild the index"
-        )
-    return config
-
-
-def _legacy_fingerprint(config: MinHashConfig) -> str:
-    """The fingerprint of ``config`` as dedupe computed it before it named the Unicode version."""
-    import hashlib
-
-    from .config import FORMAT_VERSION
-
-    line = (
-        f"{config.algorithm};num_perm={config.num_perm};seed={config.seed};"
-        f"{config.shingle.describe()};v{FORMAT_VERSION}"
-    )
-    return f"minhash-v{FORMAT_VERSION}:{hashlib.sha256(line.encode('utf-8')).hexdigest()[:12]}"
-
-
-def _load_array(directory: Path, name: str, dtype: np.dtype[Any] | None, shape: tuple[int, ...]) -> NDArray[Any]:
-    """Load one array; ``dtype=None`` accepts any unicode dtype."""
-    path = directory / _ARRAY_FILES[name]
-    array = load_npy(path)
-    dtype_ok = array.dtype.kind == "U" if dtype is None else array.dtype == dtype
-    if not dtype_ok or array.shape != shape:
-        expected = "unicode" if dtype is None else str(dtype)
-        raise CorruptFileError(f"{path}: expected {expected} array of shape {shape} (got {array.dtype} {array.shape})")
-    return array
-
-
-def _check_loaded_bands(
-    directory: Path, signatures: SignatureMatrix, keys: KeyArray, rows: NDArray[np.uint32], config: LSHConfig
-) -> None:
-    keys_path = directory / _ARRAY_FILES["band_keys"]
-    rows_path = directory / _ARRAY_FILES["band_rows"]
-    n = signatures.shape[0]
-    if n == 0:
-        return
-    if not bool(np.all(keys[:, 1:] >= keys[:, :-1])):
-        raise CorruptFileError(f"{keys_path}: keys are not sorted within each band")
-    seen = np.zeros(n, dtype=bool)
-    for band in range(config.num_bands):
-        if int(rows[band].max()) >= n:
-            raise CorruptFileError(f"{rows_path}: band {band} holds a row outside [0, {n})")
-        seen[:] = False
-        seen[rows[band]] = True
-        if not seen.all():
-            raise CorruptFileError(f"{rows_path}: band {band} does not hold every row exactly once")
-        sample = rows[band, :8]
-        expected = _band_keys(signatures[sample], config.num_bands, config.rows_per_band)[band]
-        if not np.array_equal(expected, keys[band, :8]):
-            raise CorruptFileError(
-                f"{keys_path}: band {band} keys do not match the signatures in {directory / _ARRAY_FILES['signatures']}"
-            )

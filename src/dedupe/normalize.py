@@ -11,7 +11,7 @@ import re
 import sys
 import unicodedata
 
-__all__ = ["DIGIT", "INVISIBLE", "UNSTABLE", "WORD", "char_classes", "fold_case", "fold_text", "normalize_text"]
+__all__ = ["DIGIT", "INVISIBLE", "UNSTABLE", "WORD", "char_classes", "fold_text", "normalize_text"]
 
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u2035\u2039\u203a\uff07"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\u301d\u301e\uff02"
@@ -68,11 +68,6 @@ def _special_pattern() -> re.Pattern[str]:
 
 def _replace_special(match: re.Match[str]) -> str:
     return _translation()[ord(match.group())]
-
-
-def fold_case(text: str) -> str:
-    """NFKC and case folding only (``str.lower`` for ASCII): the cheap first step of normalization."""
-    return text.lower() if text.isascii() else _fold(text)
 
 
 def _fold(text: str) -> str:
