@@ -14,12 +14,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._typing import HashArray, IntArray
-from ..hashing import fmix64
+from ..hashing import BASE, fmix64
 
 __all__ = ["CountTable", "Counts", "KeyMap", "combine", "count_distinct", "count_rows", "sorted_search"]
 
-_C1 = np.uint64(0x9E3779B97F4A7C15)
-_C2 = np.uint64(0xD6E8FEB86659FD93)
+_C1 = np.uint64(BASE)
+_C2 = np.uint64(0xD6E8FEB86659FD93)  # a second odd constant: the two sides of combine() differ
 CountArray = NDArray[np.uint32]
 
 

@@ -1,7 +1,7 @@
 """Near-exact groups of long blocks: MinHash over byte n-grams, banded with the project's LSH keys.
 
 A model keeps one signature per canonical long block (its *representative*) and an alias from
-every other exact key of the group to the canonical one. New blocks are banded (``lsh._band_keys``)
+every other exact key of the group to the canonical one. New blocks are banded (``banding.band_keys``)
 against the representatives and against each other; a block joins a group when its estimated
 Jaccard similarity with the bucket's first row reaches the threshold (star edges, linear in the
 bucket sizes), and groups are the connected components of those edges
@@ -20,27 +20,25 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .. import banding
 from .._typing import BoolArray, HashArray, IntArray
 from ..clusters import connected_components
 from ..config import BoilerplateConfig
 from ..errors import ConfigError
 from ..hashing import fmix64
-from ..lsh import _band_keys
 from ..minhash import MinHasher
 from ..shingles import ShingleBatch
-from .counts import KeyMap, count_distinct, sorted_search
+from .counts import _C1, _C2, KeyMap, count_distinct, sorted_search
 from .units import Units
 
 __all__ = ["Representatives", "Segment", "byte_shingles", "canonicalize", "near_groups"]
 
-_C1 = np.uint64(0x9E3779B97F4A7C15)
-_C2 = np.uint64(0xD6E8FEB86659FD93)
 _NEAR_CHUNK_BYTES = 1 << 20
 
 
 def band_keys(signatures: NDArray[np.uint32], num_bands: int) -> HashArray:
     """``(num_bands, n)`` uint64 band keys of the signatures (the LSH index's own key function)."""
-    return _band_keys(signatures, num_bands, signatures.shape[1] // num_bands)
+    return banding.band_keys(signatures, num_bands, signatures.shape[1] // num_bands)
 
 
 def bucket_heads(sorted_keys: HashArray, order: IntArray) -> IntArray:
