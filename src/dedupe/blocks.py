@@ -25,10 +25,8 @@ costs a few copies of itself, not 30 bytes per character).
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -39,23 +37,19 @@ from numpy.typing import NDArray
 
 from ._typing import BoolArray, HashArray, IntArray, OffsetArray
 from .config import check_int
+from .fold_table import B_DROP, B_SLOW, SPACE, fold_tables, fold_utf8
 from .line_shapes import LineShapes, shapes_of_codepoints, shapes_of_utf8
-from .normalize import DIGIT, INVISIBLE, UNSTABLE, _translation, char_classes, fold_text, normalize_text
+from .normalize import normalize_text
 from .shingles import _check_texts
-from .utf8 import char_offsets, multibyte
+from .utf8 import char_offsets
 
 __all__ = ["CHUNK_CHARS", "LineTable", "line_key", "split_lines"]
 
 #: Characters per internal chunk; longer texts are cut at line terminators, longer lines hashed alone.
 CHUNK_CHARS = 1 << 20
 
-_SPACE = 32
-_DROP = 0xFFFFFFFE  # a format character that normalization removes (soft hyphen, zero-width space)
-_SLOW = 0xFFFFFFFF  # a character whose normalization may depend on its neighbours
 _TERMINATOR = re.compile(r"\r\n?|\n")
 _DIGIT_RUN = re.compile("0+")
-#: Punctuation stripped from the cut end of a trimmed key ("Pro." -> "pro").
-_TRIM_PUNCT = ".,:;!?|-<>\"'*/"
 
 
 def line_key(text: str, *, seed: int = 0) -> int:
@@ -72,68 +66,6 @@ def line_key(text: str, *, seed: int = 0) -> int:
     if not norm:
         return 0
     return int(xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass"), seed))
-
-
-def _composition_hazards() -> NDArray[np.bool_]:
-    """Code points that can compose with or reorder around a neighbour under NFKC.
-
-    Non-first parts of canonical decompositions (found with one NFD call over every code point,
-    each behind a NUL that blocks reordering), Hangul jamo; combining marks are checked by the caller.
-    """
-    hazard = np.zeros(0x110000, dtype=bool)
-    cps = np.arange(0x110000, dtype=np.uint32)
-    cps = cps[(cps < 0xD800) | (cps >= 0xE000)]
-    spaced = np.zeros(2 * len(cps), dtype="<u4")
-    spaced[1::2] = cps
-    nfd = unicodedata.normalize("NFD", spaced.tobytes().decode("utf-32-le"))
-    out = np.frombuffer(nfd.encode("utf-32-le"), dtype="<u4")
-    hazard[out[1:][(out[1:] != 0) & (out[:-1] != 0)]] = True
-    for lo, hi in ((0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF)):
-        hazard[lo : hi + 1] = True
-    return hazard
-
-
-@functools.lru_cache(maxsize=1)
-def _fold_tables() -> tuple[NDArray[np.uint32], NDArray[np.uint8], NDArray[np.bool_]]:
-    """Per code point: the normalized code point, or ``_SPACE``, ``_DROP`` or ``_SLOW``.
-
-    A code point maps directly when its own normalization is one character (or nothing) and no
-    neighbour can change it: it is not a composition hazard (:func:`_composition_hazards`) and
-    neither is its image. Everything else is ``_SLOW``: lines holding one take ``normalize_text``.
-    Also returns the byte table (ASCII folded, other bytes unchanged) and the ASCII punctuation that
-    trimming strips.
-    """
-    classes = np.frombuffer(char_classes(), dtype=np.uint8)
-    hazard = _composition_hazards()
-    table = np.arange(0x110000, dtype=np.uint32)
-    table[(classes & DIGIT) != 0] = ord("0")
-    table[(classes & INVISIBLE) != 0] = _DROP
-    for cp, repl in _translation().items():
-        table[cp] = _DROP if repl == "" else (_SPACE if repl == " " else ord(repl))
-    for cp in np.flatnonzero((classes & UNSTABLE) != 0).tolist():
-        ch = chr(cp)
-        folded = fold_text(ch)  # no whitespace collapsing: "\u037a" folds to " \u03b9", two characters
-        if hazard[cp] or unicodedata.combining(ch):
-            table[cp] = _SLOW
-        elif not folded.split():
-            table[cp] = _DROP if not folded else _SPACE
-        elif len(folded) == 1 and not hazard[ord(folded)] and not unicodedata.combining(folded):
-            table[cp] = ord("0") if classes[ord(folded)] & DIGIT else ord(folded)
-        else:
-            table[cp] = _SLOW
-    table[0xD800:0xE000] = _SLOW
-    for cp in range(0x80):
-        ch = chr(cp)
-        if "A" <= ch <= "Z":
-            table[cp] = ord(ch.lower())
-        elif "0" <= ch <= "9":
-            table[cp] = ord("0")
-        elif cp < 0x21 or cp == 0x7F:
-            table[cp] = _SPACE
-    ascii_table = np.concatenate([table[:128], np.arange(128, 256, dtype=np.uint32)]).astype(np.uint8)
-    punct = np.zeros(256, dtype=bool)
-    punct[list(_TRIM_PUNCT.encode("ascii"))] = True
-    return table, ascii_table, punct
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,79 +149,17 @@ def _hash_parts(parts: list[bytes], seed: int) -> HashArray:
     return keys
 
 
-def _fold_utf8(raw: NDArray[np.uint8], table: NDArray[np.uint32], ascii_table: NDArray[np.uint8]) -> NDArray[np.uint8]:
-    """Map every character of a UTF-8 buffer through the fold table, byte for byte where possible.
-
-    ASCII bytes go through ``ascii_table``. A multi-byte character that folds to itself keeps its
-    bytes; one that folds to an ASCII character (curly quote, dash, no-break space) or to another
-    character of the same UTF-8 length takes its bytes, the rest marked ``_B_DROP``; a removed one
-    (soft hyphen) is all ``_B_DROP``; anything else marks its first byte ``_B_SLOW``.
-    """
-    mapped = np.take(ascii_table, raw)
-    if len(raw) == 0 or int(raw.max()) < 0x80:
-        return mapped
-    lead, length, cp = multibyte(raw)
-    target = table[cp]
-    changed = np.flatnonzero(target != cp)
-    if len(changed) == 0:
-        return mapped
-    pos, width, t = lead[changed], length[changed], target[changed]
-    special = t >= _DROP
-    t_width = 1 + (t >= 0x80).astype(np.int64) + (t >= 0x800) + (t >= 0x10000)
-    slow = (special & (t == _SLOW)) | (~special & (t_width != width) & (t_width > 1))
-    drop = special & (t == _DROP)
-    write = ~special & ~slow
-    for k in range(4):
-        has = width > k
-        mapped[pos[has & drop] + k] = _B_DROP
-        sel = has & write
-        if k == 0:
-            one = sel & (t_width == 1)
-            mapped[pos[one]] = t[one].astype(np.uint8)
-            multi = sel & (t_width > 1)
-            prefix = np.array([0, 0, 0xC0, 0xE0, 0xF0], dtype=np.uint32)[t_width[multi]]
-            shift = (6 * (t_width[multi] - 1)).astype(np.uint32)
-            mapped[pos[multi]] = (prefix | (t[multi] >> shift)).astype(np.uint8)
-        else:
-            tail = sel & (t_width == 1)
-            mapped[pos[tail] + k] = _B_DROP
-            multi = sel & (t_width > k)
-            shift = (6 * (t_width[multi] - 1 - k)).astype(np.uint32)
-            mapped[pos[multi] + k] = (0x80 | ((t[multi] >> shift) & 0x3F)).astype(np.uint8)
-    mapped[pos[slow]] = _B_SLOW
-    return mapped
-
-
 _ZERO = ord("0")
 _NL = 10  # a line boundary in the mapped buffer (the table maps \n and \r themselves to spaces)
-_B_DROP = 0  # in the mapped byte buffer: a byte to delete (NUL itself maps to a space)
-_B_SLOW = 1  # in the mapped byte buffer: the first byte of a character that needs normalize_text
 
 
-def _chunk_rows(
-    pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_parts: bool = False, want_shapes: bool = False
-) -> _Rows:
-    """Segment and key the lines of ``pieces`` (each at most ``CHUNK_CHARS`` characters).
+def _line_bounds(raw: NDArray[np.uint8], seps: IntArray) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """Line starts, ends, next starts and piece of every line of ``raw``, and the terminators' starts.
 
-    Works on the UTF-8 bytes of the pieces joined by ``\n``. The mapped buffer holds the normalized
-    bytes, ``_SPACE`` between words and ``_NL`` at the first byte of every line boundary. Keeping the
-    bytes above ``_SPACE``, the ``_NL`` marks and one space between two words of the same line gives
-    every normalized line separated by ``\n``, so one ``bytes.split`` yields the bytes to hash.
+    Terminators are \r\n, a lone \r and a lone \n; ``seps`` are the \n that join pieces (a piece
+    boundary, not a terminator).
     """
-    table, ascii_table, punct = _fold_tables()
-    encoded = [p.encode("utf-8", "surrogatepass") for p in pieces]
-    raw = np.frombuffer(b"\n".join(encoded), dtype=np.uint8)
     n = len(raw)
-    char_lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
-    byte_lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
-    piece_chars = np.zeros(len(pieces) + 1, dtype=np.int64)
-    np.cumsum(char_lengths + 1, out=piece_chars[1:])
-    piece_bytes = np.zeros(len(pieces) + 1, dtype=np.int64)
-    np.cumsum(byte_lengths + 1, out=piece_bytes[1:])
-    seps = piece_bytes[1:-1] - 1
-    mapped = _fold_utf8(raw, table, ascii_table)
-
-    # Line terminators: \r\n, lone \r, lone \n (the joining \n between pieces is not one).
     is_lf = raw == 10
     is_lf[seps] = False
     cr_pos = np.flatnonzero(raw == 13)
@@ -313,56 +183,99 @@ def _chunk_rows(
     next_starts = np.append(np.where(cut_is_sep, cut_starts, starts[1:]), n).astype(np.int64, copy=False)
     piece = np.zeros(len(starts), dtype=np.int64)
     np.cumsum(cut_is_sep, out=piece[1:])
-    n_lines = len(starts)
-    mapped[cut_starts] = _NL
+    return starts, ends, next_starts, piece, cut_starts
 
-    # Lines holding a character whose normalization depends on context go through normalize_text;
-    # their normalized text is appended after the chunk (one more line each) and their own
-    # bytes are blanked.
+
+def _normalize_slow_lines(
+    mapped: NDArray[np.uint8], raw: NDArray[np.uint8], pieces: Sequence[str], starts: IntArray, ends: IntArray
+) -> tuple[NDArray[np.uint8], IntArray]:
+    """Lines holding a character whose normalization depends on context go through normalize_text.
+
+    Their normalized text is appended after the chunk (one more line each) and their own bytes
+    are blanked; dropped bytes are removed. Returns the new buffer and those lines' rows.
+    """
     slow_rows = np.empty(0, dtype=np.int64)
-    if n != int(piece_chars[-1]) - 1:  # not pure ASCII
-        slow_pos = np.flatnonzero(mapped == _B_SLOW)
-        if len(slow_pos):
-            slow_rows = np.unique(np.searchsorted(starts, slow_pos, side="right") - 1)
-            big = "\n".join(pieces)
-            char_of = char_offsets(raw)
-            lo, hi = starts[slow_rows], ends[slow_rows]
-            norms = [
-                normalize_text(big[s:e], mask_digits=True)
-                for s, e in zip(char_of(lo).tolist(), char_of(hi).tolist(), strict=True)
-            ]
-            for s, e in zip(lo.tolist(), hi.tolist(), strict=True):
-                mapped[s:e] = _SPACE
-            extra = np.frombuffer(("\n" + "\n".join(norms)).encode("utf-8"), dtype=np.uint8)
-            mapped = np.concatenate([mapped, extra])
-        drops = mapped == _B_DROP
-        if drops.any():
-            mapped = mapped[~drops]
+    slow_pos = np.flatnonzero(mapped == B_SLOW)
+    if len(slow_pos):
+        slow_rows = np.unique(np.searchsorted(starts, slow_pos, side="right") - 1)
+        big = "\n".join(pieces)
+        char_of = char_offsets(raw)
+        lo, hi = starts[slow_rows], ends[slow_rows]
+        norms = [
+            normalize_text(big[s:e], mask_digits=True)
+            for s, e in zip(char_of(lo).tolist(), char_of(hi).tolist(), strict=True)
+        ]
+        for s, e in zip(lo.tolist(), hi.tolist(), strict=True):
+            mapped[s:e] = SPACE
+        extra = np.frombuffer(("\n" + "\n".join(norms)).encode("utf-8"), dtype=np.uint8)
+        mapped = np.concatenate([mapped, extra])
+    drops = mapped == B_DROP
+    if drops.any():
+        mapped = mapped[~drops]
+    return mapped, slow_rows
 
-    # Words are runs of bytes above the space (line marks and spaces are below 33). Keep the words,
-    # the line marks and the first space after a word; then drop a kept space that ends its line.
-    word = mapped > _SPACE
+
+def _compact_words(mapped: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], list[bytes], IntArray]:
+    """The normalized lines of a mapped buffer: joined by ``\n``, split, and their word counts.
+
+    Words are runs of bytes above the space (line marks and spaces are below 33). Keep the words,
+    the line marks and the first space after a word; then drop a kept space that ends its line.
+    """
+    word = mapped > SPACE
     keep = mapped == _NL
     keep |= word
-    keep[1:] |= (mapped[1:] == _SPACE) & word[:-1]
+    keep[1:] |= (mapped[1:] == SPACE) & word[:-1]
     zero = mapped == _ZERO
     keep[1:] &= ~(zero[1:] & zero[:-1])  # a run of digits is one 0
     compact = mapped[keep]
     if len(compact):
-        trailing = np.flatnonzero((compact[:-1] == _SPACE) & (compact[1:] == _NL))
-        if compact[-1] == _SPACE:
+        trailing = np.flatnonzero((compact[:-1] == SPACE) & (compact[1:] == _NL))
+        if compact[-1] == SPACE:
             trailing = np.append(trailing, len(compact) - 1)
         compact = np.delete(compact, trailing)
     parts = compact.tobytes().split(b"\n")
     part_starts = np.flatnonzero(compact == _NL) + 1
     lengths = np.diff(part_starts, prepend=0, append=len(compact) + 1) - 1
-    spaces = (compact == _SPACE).view(np.int8)
+    spaces = (compact == SPACE).view(np.int8)
     n_words_parts = np.zeros(len(parts), dtype=np.int64)
     if len(compact):
         n_words_parts[:] = np.add.reduceat(
             spaces, np.concatenate([[0], np.minimum(part_starts, len(compact) - 1)]), dtype=np.int64
         )
-    n_words_parts = np.where(lengths > 0, n_words_parts + 1, 0)
+    return compact, parts, np.where(lengths > 0, n_words_parts + 1, 0)
+
+
+def _chunk_rows(
+    pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_parts: bool = False, want_shapes: bool = False
+) -> _Rows:
+    """Segment and key the lines of ``pieces`` (each at most ``CHUNK_CHARS`` characters).
+
+    Works on the UTF-8 bytes of the pieces joined by ``\n``. The mapped buffer holds the normalized
+    bytes, ``SPACE`` between words and ``_NL`` at the first byte of every line boundary. Keeping the
+    bytes above ``SPACE``, the ``_NL`` marks and one space between two words of the same line gives
+    every normalized line separated by ``\n``, so one ``bytes.split`` yields the bytes to hash.
+    """
+    table, ascii_table, punct = fold_tables()
+    encoded = [p.encode("utf-8", "surrogatepass") for p in pieces]
+    raw = np.frombuffer(b"\n".join(encoded), dtype=np.uint8)
+    n = len(raw)
+    char_lengths = np.fromiter((len(p) for p in pieces), dtype=np.int64, count=len(pieces))
+    byte_lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+    piece_chars = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(char_lengths + 1, out=piece_chars[1:])
+    piece_bytes = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum(byte_lengths + 1, out=piece_bytes[1:])
+    seps = piece_bytes[1:-1] - 1
+    mapped = fold_utf8(raw, table, ascii_table)
+
+    starts, ends, next_starts, piece, cut_starts = _line_bounds(raw, seps)
+    n_lines = len(starts)
+    mapped[cut_starts] = _NL
+
+    slow_rows = np.empty(0, dtype=np.int64)
+    if n != int(piece_chars[-1]) - 1:  # not pure ASCII
+        mapped, slow_rows = _normalize_slow_lines(mapped, raw, pieces, starts, ends)
+    compact, parts, n_words_parts = _compact_words(mapped)
     part_keys = _hash_parts(parts, seed)
     part_keys[n_words_parts == 0] = 0
     keys = part_keys[:n_lines].copy()
@@ -418,7 +331,7 @@ def _trimmed(
     Punctuation and one space before the cut are stripped.
     """
     empty = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    spaces = np.flatnonzero(compact == _SPACE)
+    spaces = np.flatnonzero(compact == SPACE)
     if len(spaces) == 0:
         return empty
     cand = np.flatnonzero(punct[compact[spaces - 1]])
@@ -436,7 +349,7 @@ def _trimmed(
     cut = pos.copy()
     for _ in range(3):
         cut -= (cut > line_start) & punct[compact[np.maximum(cut - 1, 0)]]
-    cut -= (cut > line_start) & (compact[np.maximum(cut - 1, 0)] == _SPACE)
+    cut -= (cut > line_start) & (compact[np.maximum(cut - 1, 0)] == SPACE)
     ok = cut > line_start
     part, length, head = part[ok], (cut - line_start)[ok], head[ok]
     heads = [parts[i][:k] for i, k in zip(part.tolist(), length.tolist(), strict=True)]
@@ -580,7 +493,16 @@ def split_lines(
         else None
     )
 
-    # Work units: (doc, offset in doc, text or None for a huge line, drop its trailing empty line).
+    parts = _segment(docs, seed, trim, keep_normalized, shapes)
+    return _assemble(parts, len(docs), keep_normalized)
+
+
+def _segment(docs: list[str], seed: int, trim: _Trim | None, keep_normalized: bool, shapes: bool) -> list[_Rows]:
+    """Rows of every document in order (offsets in their document), chunk by chunk.
+
+    Documents are gathered into chunks of about ``CHUNK_CHARS`` characters; a longer document is
+    cut at line terminators, and a line longer than a chunk is hashed alone.
+    """
     parts: list[_Rows] = []  # rows of every document in order, offsets in their document
     batch: list[str] = []
     batch_meta: list[tuple[int, int, bool]] = []
@@ -612,7 +534,7 @@ def split_lines(
             batch_meta.append((doc, start, trailing))
             batch_chars += end - start + 1
     flush()
-    return _assemble(parts, len(docs), keep_normalized)
+    return parts
 
 
 def _place_rows(rows: _Rows, meta: list[tuple[int, int, bool]]) -> _Rows:
