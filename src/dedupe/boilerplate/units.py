@@ -116,9 +116,10 @@ def prepare(
         shapes=True,
     )
     lines = np.flatnonzero(table.n_words > 0)
-    doc = table.docs()[lines]
+    every_row = len(lines) == len(table)  # no blank line: the rows are the lines (no copies)
+    doc = table.docs() if every_row else table.docs()[lines]
     assert table.shapes is not None
-    shape = table.shapes.take(lines)
+    shape = table.shapes if every_row else table.shapes.take(lines)
     widest = np.zeros(len(docs), dtype=np.int64)  # per document, its widest line
     np.maximum.at(widest, doc, shape.width)
     wrapped = _wrapped_docs(shape, doc, widest) if config.unwrap else np.zeros(len(docs), dtype=bool)
@@ -128,24 +129,34 @@ def prepare(
     first[1:] = ~joins[:-1]
     starts = np.flatnonzero(first)
     ends = np.append(starts[1:], len(lines)) - 1 if len(starts) else starts
-    line_keys = table.keys[lines]
+    line_keys = table.keys if every_row else table.keys[lines]
     line_xkeys = np.where(shape.digits != 0, line_keys ^ fmix64(shape.digits), line_keys)
     keys, xkeys = _unit_keys(line_keys, first, starts), _unit_keys(line_xkeys, first, starts)
-    words = np.add.reduceat(table.n_words[lines], starts) if len(starts) else np.zeros(0, dtype=np.int64)
-    numbers = np.add.reduceat(shape.numbers, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+    single = len(starts) == len(lines)  # every unit one line: per-line arrays are per-unit ones
+
+    def per_unit(values: IntArray) -> IntArray:
+        if single:
+            return values
+        return np.add.reduceat(values, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+
+    def at(values: Any, index: IntArray) -> Any:
+        return values if single else values[index]
+
+    words = per_unit(table.n_words if every_row else table.n_words[lines])
+    numbers = per_unit(shape.numbers)
     data = (numbers > 0) & (3 * numbers >= words)
     return Units(
         texts=docs,
         table=table,
-        rows=lines[starts],
-        last_rows=lines[ends],
-        doc=doc[starts],
+        rows=at(lines, starts),
+        last_rows=at(lines, ends),
+        doc=at(doc, starts),
         keys=keys,
         ckeys=keys,
         xkeys=xkeys,
         data=data,
-        sentence=shape.sentence_end[ends],
-        words=words.astype(np.int64),
+        sentence=at(shape.sentence_end, ends),
+        words=words.astype(np.int64, copy=False),
         doc_groups=doc_groups,
         doc_labels=doc_labels,
     )
