@@ -410,36 +410,30 @@ def _huge_line_rows(text: str, start: int, end: int, next_start: int, seed: int,
 
 
 def _pieces_of(text: str) -> list[tuple[int, int, bool]]:
-    """Cut a long text at line terminators into ``(start, end, huge)`` pieces of at most CHUNK_CHARS.
+    """Cut a long text at line terminators into ``(start, end, huge)`` pieces of about CHUNK_CHARS.
 
-    A piece ends just after a terminator (except the last); a ``huge`` piece is one line (with its
-    terminator) longer than the chunk size.
+    Each piece is as long as it can be and ends just after a terminator (a ``\r\n`` that straddles
+    the limit makes it one character longer); the last piece is the rest (possibly empty). A
+    ``huge`` piece is one line (with its terminator) longer than the chunk size. The work is a
+    ``rfind`` per piece, not a step per line.
     """
     pieces: list[tuple[int, int, bool]] = []
-    piece_start = 0
-    line_start = 0
-    for match in _TERMINATOR.finditer(text):
-        line_end = match.end()
-        if line_end - line_start > CHUNK_CHARS:
-            if line_start > piece_start:
-                pieces.append((piece_start, line_start, False))
-            pieces.append((line_start, line_end, True))
-            piece_start = line_end
-        elif line_end - piece_start > CHUNK_CHARS:
-            if line_start > piece_start:
-                pieces.append((piece_start, line_start, False))
-            piece_start = line_start
-        line_start = line_end
-    tail = len(text) - line_start
-    if tail > CHUNK_CHARS:
-        if line_start > piece_start:
-            pieces.append((piece_start, line_start, False))
-        pieces.append((line_start, len(text), True))
-    else:
-        if len(text) - piece_start > CHUNK_CHARS and line_start > piece_start:
-            pieces.append((piece_start, line_start, False))
-            piece_start = line_start
-        pieces.append((piece_start, len(text), False))
+    pos, n = 0, len(text)
+    while n - pos > CHUNK_CHARS:
+        limit = pos + CHUNK_CHARS
+        cut = max(text.rfind("\n", pos, limit), text.rfind("\r", pos, limit))
+        if cut >= 0:
+            end = cut + 2 if text.startswith("\r\n", cut) else cut + 1
+            pieces.append((pos, end, False))
+        else:  # no terminator in a chunk's length: this line is huge
+            match = _TERMINATOR.search(text, limit)
+            if match is None:  # the last line: nothing follows it
+                pieces.append((pos, n, True))
+                return pieces
+            end = match.end()
+            pieces.append((pos, end, True))
+        pos = end
+    pieces.append((pos, n, False))
     return pieces
 
 
