@@ -3,8 +3,8 @@
 This file imports only the standard library at module level, so it also runs as a script under
 another interpreter (a virtual environment that has datatrove but not dedupe)::
 
-    python _bench_e2e.py dedupe INPUT.jsonl WORKDIR --threshold 0.8 --num-perm 128
-    python _bench_e2e.py datatrove INPUT.jsonl WORKDIR --num-bands 21 --rows-per-band 6
+    python e2e.py dedupe INPUT.jsonl WORKDIR --threshold 0.8 --num-perm 128
+    python e2e.py datatrove INPUT.jsonl WORKDIR --num-bands 21 --rows-per-band 6
 
 It prints one JSON object on stdout: ``run_s`` (seconds from the first pipeline call to the last
 output byte), ``stages_s``, ``docs``, ``kept`` and ``labels`` (for every input position, the position

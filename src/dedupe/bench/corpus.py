@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._typing import PathLike
+from .._typing import PathLike
 
 __all__ = ["EDIT_RATES", "generate_records", "write_corpus_jsonl"]
 

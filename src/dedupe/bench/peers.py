@@ -1,7 +1,7 @@
 """Peers for ``dedupe bench``: datasketch and rensa in this process, with our parameters.
 
 Each peer gets the same documents as Python ``str`` and the reference tokenizer
-(:func:`dedupe._bench_quality.reference_shingles`: lower-cased ``\\w+`` word n-grams), inside its
+(:func:`dedupe.bench.quality.reference_shingles`: lower-cased ``\\w+`` word n-grams), inside its
 timed region, exactly as our normalization and shingling are inside ours. It then does what a
 user of that library writes for near-duplicate detection with our settings:
 
@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from ._bench_quality import reference_shingles
-from ._typing import IntArray
-from .clusters import connected_components
+from .quality import reference_shingles
+from .._typing import IntArray
+from ..clusters import connected_components
 
 __all__ = ["INSTALL", "PEERS", "PeerRun", "PeerSettings", "describe", "is_installed", "run_peer"]
 
