@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 
-from corpus import edited_copy, generate_corpus
 from dedupe import MinHasher, word_shingles
+from dedupe.bench.corpus import edited_copy, generate_corpus
 
 NUM_PERM, NGRAM = 128, 5
 _WORD = re.compile(r"\w+")

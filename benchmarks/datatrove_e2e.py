@@ -1,6 +1,6 @@
 """End to end against datatrove: its MinHash dedup vs our ``deduplicate()`` on the same JSONL.
 
-For each size, a generated corpus (``dedupe._bench_corpus``: web-like pages, planted exact and near
+For each size, a generated corpus (``dedupe.bench.corpus``: web-like pages, planted exact and near
 duplicates, per-site boilerplate) is written as JSONL once; then, each in a fresh process:
 
 * dedupe: ``deduplicate(remove_boilerplate=False)`` + ``write()`` (datatrove removes no boilerplate);

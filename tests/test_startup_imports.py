@@ -39,12 +39,7 @@ def _modules(code: str, *args: str) -> list[str]:
 
 
 def _harness(modules: list[str]) -> list[str]:
-    return [
-        m
-        for m in modules
-        if m in ("resource", "dedupe.bench", "dedupe._bench_corpus", "dedupe.plots")
-        or m.startswith(("dedupe.bench.", "dedupe._bench"))
-    ]
+    return [m for m in modules if m in ("resource", "dedupe.bench") or m.startswith(("dedupe.bench.", "dedupe._bench"))]
 
 
 def test_import_dedupe_loads_no_benchmark_module() -> None:

@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from .quality import reference_shingles
 from .._typing import IntArray
 from ..clusters import connected_components
+from .quality import reference_shingles
 
 __all__ = ["INSTALL", "PEERS", "PeerRun", "PeerSettings", "describe", "is_installed", "run_peer"]
 
