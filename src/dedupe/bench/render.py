@@ -93,9 +93,11 @@ _PEER_HEADER = [
     "side",
     "status",
     "seconds",
+    "tokenize s",
     "docs/s",
     "MB/s",
     "dedupe speed-up",
+    "speed-up without tokenizing",
     "candidates",
     "verified pairs",
     "found pairs",
@@ -110,7 +112,7 @@ def _peers(r: BenchReport) -> list[str]:
     rows = []
     for q in r.peers:
         if q.status != "ran":
-            rows.append([q.name, q.status, "-", "-", "-", "-", "-", "-", "-", "-", "-", q.note])
+            rows.append([q.name, q.status, *["-"] * (len(_PEER_HEADER) - 3), q.note])
             continue
         secs = q.seconds or 0.0
         rows.append(
@@ -118,9 +120,11 @@ def _peers(r: BenchReport) -> list[str]:
                 q.name,
                 "ran",
                 _num(q.seconds, "s"),
+                _num(q.tokenize_s, "s"),
                 _num(c["docs"] / secs if secs else None, "int"),
                 _num(c["mb"] / secs if secs else None, "mb"),
                 _num(q.speedup, "x"),
+                _num(q.speedup_untokenized, "x"),
                 _num(q.candidates, "int"),
                 _num(q.verified, "int"),
                 _num(q.found, "int"),
@@ -130,7 +134,7 @@ def _peers(r: BenchReport) -> list[str]:
             ]
         )
     lines = ["", "## Peers (this process, same documents and parameters)", ""]
-    lines += _table(_PEER_HEADER, rows, "llrrrrrrrrrl")
+    lines += _table(_PEER_HEADER, rows, "ll" + "r" * (len(_PEER_HEADER) - 3) + "l")
     apis = [f"- {q.name}: {q.api}" for q in r.peers if q.api]
     return lines + (["", "Calls timed:", *apis] if apis else [])
 

@@ -50,8 +50,10 @@ class PeerRow:
 
     name: str
     status: str  # "ran", "skipped" or "failed"
-    seconds: float | None = None
+    seconds: float | None = None  # from text: tokenizing included
+    tokenize_s: float | None = None  # the side's tokenizing (the peers' shared tokenizer, timed once)
     speedup: float | None = None  # peer seconds / dedupe seconds
+    speedup_untokenized: float | None = None  # the same without the tokenizing seconds of either side
     candidates: int | None = None
     verified: int | None = None
     found: int | None = None

@@ -172,7 +172,7 @@ def run_stages(
         f"{n_pairs:,} candidates, {n_kept:,} verified, {removed:,} duplicates"
     )
     rows.append(StageRow("lsh+clusters", t3 - t0, n, mb, peak_rss_mb(), note))
-    core = {"shingle+sign": signed.shingle_s + signed.sign_s, "lsh": t1 - t0, "verify+cluster": t3 - t1}
+    core = {"shingle": signed.shingle_s, "sign": signed.sign_s, "lsh": t1 - t0, "verify+cluster": t3 - t1}
     kept_rows = np.flatnonzero(dup.keep_mask)
     rows.append(_boilerplate_row(options, texts, groups, kept_rows))
     kept_records = [records[i] for i in kept_rows.tolist()]
