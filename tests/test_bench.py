@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -242,3 +243,11 @@ def test_cluster_pair_codes_golden_values() -> None:
     # Labels need not be sorted or small: [7, 3, 7, 3] -> (0, 2) -> 2, (1, 3) -> 7 with n = 4.
     assert cluster_pair_codes(np.array([7, 3, 7, 3])).tolist() == [2, 7]
     assert cluster_pair_codes(np.array([5, 6, 7])).tolist() == []
+
+
+def test_peak_rss_is_unknown_without_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedupe.bench.stages import peak_rss_mb
+
+    assert (peak_rss_mb() or 0) > 0  # POSIX (where the tests run): getrusage
+    monkeypatch.setitem(sys.modules, "resource", None)  # import resource now raises ImportError
+    assert peak_rss_mb() is None

@@ -32,6 +32,11 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> 
     return out
 
 
+def _rates(docs: float, mb: float, seconds: float | None) -> list[str]:
+    """The docs/s and MB/s cells of ``docs`` documents and ``mb`` MB done in ``seconds``."""
+    return [_num(docs / seconds if seconds else None, "int"), _num(mb / seconds if seconds else None, "mb")]
+
+
 def _header(r: BenchReport) -> list[str]:
     c, p = r.corpus, r.params
     return [
@@ -66,20 +71,8 @@ def _end_to_end(r: BenchReport) -> list[str]:
         if e.status != "ran":
             rows.append([e.name, e.status, "-", "-", "-", "-", "-", "-", e.note])
             continue
-        wall = e.wall_s or 0.0
-        rows.append(
-            [
-                e.name,
-                "ran",
-                _num(e.wall_s, "s"),
-                _num(e.run_s, "s"),
-                _num(e.docs / wall if wall else None, "int"),
-                _num(e.mb / wall if wall else None, "mb"),
-                _num(e.peak_rss_mb, "mb"),
-                _num(e.kept, "int"),
-                e.note,
-            ]
-        )
+        cells = [_num(e.wall_s, "s"), _num(e.run_s, "s"), *_rates(e.docs, e.mb, e.wall_s)]
+        rows.append([e.name, "ran", *cells, _num(e.peak_rss_mb, "mb"), _num(e.kept, "int"), e.note])
     header = ["run", "status", "wall s", "run s", "docs/s", "MB/s", "peak RSS MB", "kept", "notes"]
     lines = ["", "## End to end (each run in a fresh process)", ""]
     lines += _table(header, rows, "llrrrrrrl")
@@ -114,25 +107,10 @@ def _peers(r: BenchReport) -> list[str]:
         if q.status != "ran":
             rows.append([q.name, q.status, *["-"] * (len(_PEER_HEADER) - 3), q.note])
             continue
-        secs = q.seconds or 0.0
-        rows.append(
-            [
-                q.name,
-                "ran",
-                _num(q.seconds, "s"),
-                _num(q.tokenize_s, "s"),
-                _num(c["docs"] / secs if secs else None, "int"),
-                _num(c["mb"] / secs if secs else None, "mb"),
-                _num(q.speedup, "x"),
-                _num(q.speedup_untokenized, "x"),
-                _num(q.candidates, "int"),
-                _num(q.verified, "int"),
-                _num(q.found, "int"),
-                _num(q.precision, "p"),
-                _num(q.recall, "p"),
-                q.note,
-            ]
-        )
+        times = [_num(q.seconds, "s"), _num(q.tokenize_s, "s"), *_rates(c["docs"], c["mb"], q.seconds)]
+        speed = [_num(q.speedup, "x"), _num(q.speedup_untokenized, "x")]
+        pairs = [_num(q.candidates, "int"), _num(q.verified, "int"), _num(q.found, "int")]
+        rows.append([q.name, "ran", *times, *speed, *pairs, _num(q.precision, "p"), _num(q.recall, "p"), q.note])
     lines = ["", "## Peers (this process, same documents and parameters)", ""]
     lines += _table(_PEER_HEADER, rows, "ll" + "r" * (len(_PEER_HEADER) - 3) + "l")
     apis = [f"- {q.name}: {q.api}" for q in r.peers if q.api]
@@ -221,19 +199,8 @@ def scaling_markdown(r: ScalingReport) -> str:
         if e.status != "ran":
             rows.append([_num(e.docs, "int"), "-", "-", "-", "-", "-", "-", f"{e.status}: {e.note}"])
             continue
-        wall = e.wall_s or 0.0
-        rows.append(
-            [
-                _num(e.docs, "int"),
-                _num(e.mb, "mb"),
-                _num(e.wall_s, "s"),
-                _num(e.run_s, "s"),
-                _num(e.docs / wall if wall else None, "int"),
-                _num(e.mb / wall if wall else None, "mb"),
-                _num(e.peak_rss_mb, "mb"),
-                e.note,
-            ]
-        )
+        cells = [_num(e.docs, "int"), _num(e.mb, "mb"), _num(e.wall_s, "s"), _num(e.run_s, "s")]
+        rows.append([*cells, *_rates(e.docs, e.mb, e.wall_s), _num(e.peak_rss_mb, "mb"), e.note])
     lines += _table(["docs", "MB", "wall s", "pipeline s", "docs/s", "MB/s", "peak RSS MB", "notes"], rows, "rrrrrrrl")
     lines.append("")
     if r.time_exponent is not None and r.rss_exponent is not None:
