@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .banding import candidate_probability
 from .errors import MissingDependencyError
-from .lsh import candidate_probability
 
 __all__ = [
     "INSTALL_PLOT",

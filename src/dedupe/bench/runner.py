@@ -24,7 +24,8 @@ __all__ = ["run_bench"]
 
 
 def _params(options: BenchOptions) -> dict[str, Any]:
-    from ..lsh import LSHIndex, candidate_probability
+    from ..banding import candidate_probability
+    from ..lsh import LSHIndex
 
     plan = LSHIndex.for_threshold(options.threshold, num_perm=options.num_perm)
     return {
