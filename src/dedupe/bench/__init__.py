@@ -13,11 +13,13 @@ boilerplate, the same for the same ``seed``), one run reports
    exists) and write (:func:`dedupe.io.write_corpus` of the kept records); seconds, docs/s, MB/s of
    text (UTF-8) and the peak RSS of the process so far (``getrusage``).
 2. **End to end**: :func:`dedupe.pipeline.deduplicate` + :meth:`DedupResult.write` in a fresh
-   process (wall time and that process's peak RSS), and datatrove's MinHash dedup on the same JSONL
-   in another (:mod:`dedupe.bench.e2e`).
+   process (wall time, in-process run time and that process's peak RSS), and datatrove's MinHash
+   dedup on the same JSONL in another (:mod:`dedupe.bench.e2e`).
 3. **Peers** in this process on the same texts with the same parameters (:mod:`dedupe.bench.peers`),
-   as ratios to dedupe's shingle + sign + lsh+clusters seconds. A peer that is not installed is
-   listed as skipped, with its install command.
+   as ratios to dedupe's shingle + sign + lsh+clusters seconds, with and without tokenizing (the
+   peers share one tokenizer's output, timed once). Every side gets one untimed warm-up call on 8
+   documents and one timed run. A peer that is not installed is listed as skipped, with its
+   install command.
 4. **Agreement**: every side's *found pairs* are the pairs of documents it puts in one cluster; the
    truth is every pair whose word 5-gram sets have exact Jaccard >= threshold
    (:mod:`dedupe.bench.quality`, an exact all-pairs join). Per peer: pairs both found, only dedupe,
