@@ -1,6 +1,6 @@
 """Pipeline benchmark: ``deduplicate()`` end to end on generated JSONL, then ``write()``.
 
-The corpus (``corpus.write_synthetic_jsonl``, from ``seeds/`` with a fixed seed) has per-site
+The corpus (``dedupe.bench.corpus.write_synthetic_jsonl``, from ``seeds/`` with a fixed seed) has per-site
 boilerplate and planted exact and near duplicates (1 % of body words edited), so the assertions
 check that the pipeline finds what was planted and accounts for every record.
 """
@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import write_synthetic_jsonl
+from dedupe.bench.corpus import write_synthetic_jsonl
 from dedupe.pipeline import DedupResult, deduplicate
 
 SIZES = [500, 2000]

@@ -16,6 +16,11 @@ two or more pages of ``gold_coverage >= 0.8``; each page's lines joined with ``\
 over all of them as one corpus with ``groups=site``. Reports line P/R/F1 of the boilerplate class and
 the recall over boilerplate lines that repeat in their page or on two pages of their site (Rep-R),
 and again with the stoplist learned from every page of the file (unlabelled) as the probe did.
+
+Exits 1 when a floor is missed (:data:`FLOORS`, the same as ``bench_boilerplate_floors.py``): a
+syndicated body line removed (with labels) in any run; with the default options, real pages
+(corpus = the multi-page sites, groups = site) below precision 0.94 or F1 0.91, synthetic below
+precision 0.995; with ``near_threshold=0.7``, synthetic below F1 0.99. Each miss is printed.
 """
 
 from __future__ import annotations
@@ -39,6 +44,13 @@ from dedupe.normalize import normalize_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "webpages-dev.jsonl.gz"  # ../shared beside the checkout
+#: (run, measure) -> the least value that passes; "defaults" is the run without options.
+FLOORS: dict[tuple[str, str], float] = {
+    ("defaults", "real precision"): 0.94,
+    ("defaults", "real F1"): 0.91,
+    ("defaults", "synthetic precision"): 0.995,
+    ("near_threshold=0.7", "synthetic F1"): 0.99,
+}
 #: Baselines from design/boilerplate-probe.md (same pages, same metric).
 BASELINES = {"exact counting": (0.931, 0.721, 0.813), "every repeat (B)": (0.934, 0.861, 0.896)}
 
@@ -361,6 +373,22 @@ def run_synthetic(options: dict[str, Any]) -> dict[str, Any]:
     return {"synthetic": (score.precision, score.recall, score.f1), "syndicated_lost": lost}
 
 
+def check(run: str, synthetic: dict[str, Any] | None, real: dict[str, Any] | None) -> list[str]:
+    """The floors that ``run``'s results miss, as lines to print (empty when every floor holds)."""
+    measured: dict[str, float] = {}
+    misses: list[str] = []
+    if synthetic is not None:
+        measured["synthetic precision"], _, measured["synthetic F1"] = synthetic["synthetic"]
+        if synthetic["syndicated_lost"] != 0:
+            misses.append(f"{run}: {synthetic['syndicated_lost']} syndicated body lines removed (floor: 0)")
+    if real is not None:
+        measured["real precision"], _, measured["real F1"], _ = real["corpus"]
+    for (floor_run, measure), floor in FLOORS.items():
+        if floor_run == run and measure in measured and measured[measure] < floor:
+            misses.append(f"{run}: {measure} {measured[measure]:.3f} < floor {floor}")
+    return misses
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--real", action="store_true", help="only the real pages")
@@ -379,11 +407,18 @@ def main(argv: list[str] | None = None) -> int:
         options[name] = json.loads(value)
     both = not args.real and not args.synthetic
     runs = [options] if options else [{}, {"near_threshold": 0.7}]
+    misses: list[str] = []
     for run_options in runs:
-        if args.synthetic or both:
-            run_synthetic(run_options)
-        if args.real or both:
-            run_real(args.data, run_options)
+        run = ", ".join(f"{k}={v}" for k, v in run_options.items()) or "defaults"
+        synthetic = run_synthetic(run_options) if args.synthetic or both else None
+        real = run_real(args.data, run_options) if args.real or both else None
+        if args.real and real is None:
+            misses.append(f"{run}: real pages not measured ({args.data} not found)")
+        misses += check(run, synthetic, real)
+    if misses:
+        print("FLOORS MISSED:", *misses, sep="\n  ")
+        return 1
+    print("floors: every floor that applies to these runs holds")
     return 0
 
 

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import generate_corpus
+from dedupe.bench.corpus import generate_corpus
 
 SIZES = {"small": 200, "medium": 1000}
 

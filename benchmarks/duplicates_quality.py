@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 
-from corpus import edited_copy, generate_document
+from dedupe.bench.corpus import edited_copy, generate_document
 from dedupe.clusters import connected_components
 from dedupe.duplicates import find_duplicates
 from dedupe.shingles import word_shingles

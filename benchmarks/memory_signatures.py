@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import generate_document
 from dedupe import MinHasher
+from dedupe.bench.corpus import generate_document
 
 
 def stream(total_mb: float, seed: int = 3) -> Iterator[str]:

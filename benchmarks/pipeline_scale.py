@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         res = run_one(Path(args.child[0]), Path(args.child[1]), int(args.child[2]), not args.no_boilerplate)
         print(json.dumps(res))
         return 0
-    from corpus import write_synthetic_jsonl
+    from dedupe.bench.corpus import write_synthetic_jsonl
 
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)

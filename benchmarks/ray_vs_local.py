@@ -1,6 +1,6 @@
 """Local numpy vs Ray Data on one machine: the same find_duplicates_on, stage by stage.
 
-A generated corpus (``corpus.generate_corpus`` with short documents, plus planted near duplicates
+A generated corpus (``dedupe.bench.corpus.generate_corpus`` with short documents, plus planted near duplicates
 at a 2% edit rate and exact copies) runs through :func:`dedupe.backends.find_duplicates_on` on the
 local backend and on the Ray backend (a local Ray instance); the two results must be identical.
 Reported per backend: seconds per stage (signatures + digests, candidate pairs, exact
@@ -28,8 +28,8 @@ from typing import Any
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import edited_copy, generate_corpus
 from dedupe.backends import Backend, find_duplicates_on, get_backend
+from dedupe.bench.corpus import edited_copy, generate_corpus
 from dedupe.duplicates import DuplicateResult, find_duplicates
 from dedupe.lsh import LSHIndex
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from dedupe import _bench_plots, bench
-from dedupe._bench_corpus import generate_records
-from dedupe._bench_quality import (
+from dedupe import bench, plots
+from dedupe.bench.corpus import generate_records
+from dedupe.bench.quality import (
     agreement,
     cluster_pair_codes,
     exact_similar_pairs,
@@ -111,7 +112,8 @@ def test_every_printed_number_is_present_and_positive(report: dict[str, Any]) ->
             assert "pip install" in row["notes"] or "end to end" in row["notes"], row
             continue
         assert row["status"] == "ran", row
-        for col in ("seconds", "docs/s", "MB/s", "dedupe speed-up", "found pairs", "precision", "recall"):
+        cols = ("seconds", "tokenize s", "docs/s", "MB/s", "dedupe speed-up", "speed-up without tokenizing")
+        for col in (*cols, "found pairs", "precision", "recall"):
             _positive(row[col])
         for col in ("candidates", "verified pairs"):
             assert int(row[col].replace(",", "")) >= 0
@@ -146,7 +148,7 @@ def test_out_dir_has_tables_and_plots_or_the_install_command(report: dict[str, A
     assert (out / "bench.md").read_text().startswith("# dedupe bench")
     data = json.loads((out / "bench.json").read_text())
     assert data["corpus"]["docs"] == 300
-    if _bench_plots.plots_available():
+    if plots.plots_available():
         for name in ("s_curve.png", "similarities.png", "cluster_sizes.png"):
             assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     else:
@@ -169,14 +171,14 @@ def test_scaling_prints_table_and_exponent(tmp_path: Path, capsys: pytest.Captur
 def test_missing_matplotlib_gives_the_install_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(_bench_plots, "plots_available", lambda: False)
+    monkeypatch.setattr(plots, "plots_available", lambda: False)
     args = _parse(["bench", "--scaling", "100", "--no-boilerplate", "--out", str(tmp_path), "--quiet"])
     assert bench.run(args) == 0
     text = capsys.readouterr().out
     assert "| 100 |" in text
     assert "matplotlib is not installed: pip install 'dedupe-text[plot]'" in text
     with pytest.raises(ImportError, match="pip install"):
-        _bench_plots.require_matplotlib()
+        plots.require_matplotlib()
 
 
 def test_bad_options_are_usage_errors() -> None:
@@ -212,14 +214,40 @@ def test_exact_join_matches_brute_force() -> None:
         assert np.all(jac >= threshold)
 
 
-def test_agreement_arithmetic() -> None:
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        truth, ours, peer = (np.unique(rng.integers(0, 60, size=rng.integers(0, 40))) for _ in range(3))
-        a = agreement(truth, ours, peer)
-        a.check()
-        assert a.both == len(set(ours.tolist()) & set(peer.tolist()))
-        assert a.ours_recall == (a.ours_true / a.truth if a.truth else 1.0)
-    labels = np.array([0, 0, 2, 0, 4, 4])
-    n = len(labels)
-    assert sorted(cluster_pair_codes(labels).tolist()) == [0 * n + 1, 0 * n + 3, 1 * n + 3, 4 * n + 5]
+def test_agreement_golden_values() -> None:
+    # Worked by hand. truth = {1, 2, 3, 5}, ours = {1, 2, 9}, peer = {2, 3, 5, 7, 8}:
+    #   both = |{2}| = 1, only_ours = |{1, 9}| = 2, only_peer = |{3, 5, 7, 8}| = 4;
+    #   ours_true = |{1, 2}| = 2, ours_false = |{9}| = 1, ours_missed = |{3, 5}| = 2;
+    #   peer_true = |{2, 3, 5}| = 3, peer_false = |{7, 8}| = 2, peer_missed = |{1}| = 1;
+    #   ours precision 2/3, recall 2/4 = 0.5; peer precision 3/5 = 0.6, recall 3/4 = 0.75.
+    a = agreement(np.array([1, 2, 3, 5]), np.array([1, 2, 9]), np.array([2, 3, 5, 7, 8]))
+    counts = (a.truth, a.ours, a.peer, a.both, a.only_ours, a.only_peer)
+    assert counts == (4, 3, 5, 1, 2, 4)
+    assert (a.ours_true, a.ours_false, a.ours_missed) == (2, 1, 2)
+    assert (a.peer_true, a.peer_false, a.peer_missed) == (3, 2, 1)
+    assert a.ours_precision == pytest.approx(2 / 3) and a.ours_recall == 0.5
+    assert a.peer_precision == 0.6 and a.peer_recall == 0.75
+    # Nothing found and nothing true: precision and recall are 1 by convention (no pair was wrong or missed).
+    empty = np.array([], dtype=np.int64)
+    e = agreement(empty, empty, empty)
+    assert (e.ours_precision, e.ours_recall, e.peer_precision, e.peer_recall) == (1.0, 1.0, 1.0, 1.0)
+    # Truth but nothing found: recall 0, precision 1 (no false pair).
+    m = agreement(np.array([4]), empty, np.array([4]))
+    assert (m.ours_recall, m.ours_precision, m.peer_recall, m.ours_missed) == (0.0, 1.0, 1.0, 1)
+
+
+def test_cluster_pair_codes_golden_values() -> None:
+    # labels [0, 0, 2, 0, 4, 4]: clusters {0, 1, 3} and {4, 5} (row 2 alone); n = 6, code = i * 6 + j:
+    # (0, 1) -> 1, (0, 3) -> 3, (1, 3) -> 9, (4, 5) -> 29.
+    assert cluster_pair_codes(np.array([0, 0, 2, 0, 4, 4])).tolist() == [1, 3, 9, 29]
+    # Labels need not be sorted or small: [7, 3, 7, 3] -> (0, 2) -> 2, (1, 3) -> 7 with n = 4.
+    assert cluster_pair_codes(np.array([7, 3, 7, 3])).tolist() == [2, 7]
+    assert cluster_pair_codes(np.array([5, 6, 7])).tolist() == []
+
+
+def test_peak_rss_is_unknown_without_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedupe.bench.stages import peak_rss_mb
+
+    assert (peak_rss_mb() or 0) > 0  # POSIX (where the tests run): getrusage
+    monkeypatch.setitem(sys.modules, "resource", None)  # import resource now raises ImportError
+    assert peak_rss_mb() is None

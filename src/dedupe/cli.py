@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
             )
         _common(p, id_required=True)
 
-    from .bench import add_parser as add_bench_parser
+    from ._cli_bench import add_parser as add_bench_parser
 
     add_bench_parser(sub)
     return parser
@@ -256,7 +256,7 @@ def _clean(args: argparse.Namespace) -> int:
     _check_outputs(args, [("-o", args.output), ("--duplicates", args.duplicates), ("--rejects", args.rejects),
                           ("--report", args.report), ("--plots", args.plots)])  # fmt: skip
     if args.plots:
-        from . import _bench_plots as plots
+        from . import plots
 
         plots.require_matplotlib()
     result = deduplicate(
@@ -311,7 +311,7 @@ def _plots(result: Any, folder: Path) -> list[Path]:
     """Write the clean run's plots into ``folder``; return their paths."""
     import numpy as np
 
-    from . import _bench_plots as plots
+    from . import plots
     from .lsh import LSHIndex
 
     plots.require_matplotlib()
@@ -496,7 +496,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "index":
             return _index(args)
         if args.command == "bench":
-            from .bench import run as run_bench
+            from .bench.cli import run as run_bench
 
             return run_bench(args)
         parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse checks choices

@@ -29,7 +29,8 @@ import numpy as np
 import xxhash
 from numpy.typing import NDArray
 
-from ._typing import IntArray
+from .._typing import IntArray
+from ..hashing import fmix64
 
 __all__ = [
     "Agreement",
@@ -80,14 +81,6 @@ class ShingleSets:
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _finalize(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """SplitMix64's finaliser (a bijection of 64-bit values)."""
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    result: NDArray[np.uint64] = x ^ (x >> np.uint64(31))
-    return result
-
-
 def _word_hashes(text: str) -> NDArray[np.uint64]:
     words = _WORD.findall(text.lower())
     return np.fromiter(
@@ -99,12 +92,12 @@ def shingle_sets(texts: Sequence[str], ngram_size: int = 5) -> ShingleSets:
     """Hash the :func:`reference_shingles` of every text into sorted distinct sets.
 
     Each word is hashed with xxh3-64; a shingle of words ``w_0 .. w_{k-1}`` hashes to
-    ``finalize(sum(hash(w_i) * odd_i) + k * MIX)`` (mod 2^64), so n-grams are hashed without
+    ``fmix64(sum(hash(w_i) * odd_i) + k * MIX)`` (mod 2^64), so n-grams are hashed without
     building their strings. Equal shingles always get equal hashes.
     """
     if ngram_size < 1:
         raise ValueError(f"ngram_size must be at least 1 (got {ngram_size!r})")
-    mults = _finalize(np.arange(1, ngram_size + 1, dtype=np.uint64) * _MIX) | np.uint64(1)
+    mults = fmix64(np.arange(1, ngram_size + 1, dtype=np.uint64) * _MIX) | np.uint64(1)
     parts: list[NDArray[np.uint64]] = []
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     with np.errstate(over="ignore"):
@@ -118,7 +111,7 @@ def shingle_sets(texts: Sequence[str], ngram_size: int = 5) -> ShingleSets:
                 acc = np.full(count, np.uint64(k) * _MIX, dtype=np.uint64)
                 for j in range(k):
                     acc += words[j : j + count] * mults[j]
-                values = np.unique(_finalize(acc))
+                values = np.unique(fmix64(acc))
             parts.append(values)
             offsets[i + 1] = offsets[i] + len(values)
     hashes = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)

@@ -3,8 +3,8 @@
 This file imports only the standard library at module level, so it also runs as a script under
 another interpreter (a virtual environment that has datatrove but not dedupe)::
 
-    python _bench_e2e.py dedupe INPUT.jsonl WORKDIR --threshold 0.8 --num-perm 128
-    python _bench_e2e.py datatrove INPUT.jsonl WORKDIR --num-bands 21 --rows-per-band 6
+    python e2e.py dedupe INPUT.jsonl WORKDIR --threshold 0.8 --num-perm 128
+    python e2e.py datatrove INPUT.jsonl WORKDIR --num-bands 21 --rows-per-band 6
 
 It prints one JSON object on stdout: ``run_s`` (seconds from the first pipeline call to the last
 output byte), ``stages_s``, ``docs``, ``kept`` and ``labels`` (for every input position, the position
@@ -127,7 +127,8 @@ def _count_lines(path: Path) -> int:
         return sum(1 for line in fh if line.strip())
 
 
-def _run_datatrove(args: argparse.Namespace) -> dict[str, Any]:
+def _datatrove_executors(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """datatrove's MinHash dedup as its README shows it: one ``LocalPipelineExecutor`` per stage."""
     import importlib
     import logging
 
@@ -141,7 +142,6 @@ def _run_datatrove(args: argparse.Namespace) -> dict[str, Any]:
     LocalPipelineExecutor = executor_mod.LocalPipelineExecutor
     JsonlReader, JsonlWriter = readers.JsonlReader, writers.JsonlWriter
     logging.disable(logging.INFO)
-    work = Path(args.workdir) / "datatrove"
     inp = Path(args.input)
     config = minhash.MinhashConfig(
         n_grams=args.ngram_size,
@@ -160,7 +160,7 @@ def _run_datatrove(args: argparse.Namespace) -> dict[str, Any]:
             recursive=False,
         )
 
-    stages = {
+    return {
         "signatures": LocalPipelineExecutor(
             pipeline=[reader(), dedup.MinhashDedupSignature(output_folder=str(work / "signatures"), config=config)],
             tasks=1,
@@ -201,6 +201,27 @@ def _run_datatrove(args: argparse.Namespace) -> dict[str, Any]:
             logging_dir=str(work / "logs" / "filter"),
         ),
     }
+
+
+def _cluster_labels(work: Path, n: int) -> list[int]:
+    """For every input position, the position of the first record of its datatrove cluster."""
+    cluster_of: dict[int, int] = {}
+    clusters = work / "remove_ids" / "000000.clusters"
+    if clusters.exists():
+        for doc, cid in struct.iter_unpack("<II", clusters.read_bytes()):
+            cluster_of[doc] = cid
+    first: dict[int, int] = {}
+    labels = []
+    for i in range(n):
+        cid = cluster_of.get(i)
+        labels.append(i if cid is None else first.setdefault(cid, i))
+    return labels
+
+
+def _run_datatrove(args: argparse.Namespace) -> dict[str, Any]:
+    work = Path(args.workdir) / "datatrove"
+    inp = Path(args.input)
+    stages = _datatrove_executors(args, work)
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     for name, executor in stages.items():
@@ -213,18 +234,7 @@ def _run_datatrove(args: argparse.Namespace) -> dict[str, Any]:
     n = _count_lines(inp)
     out: dict[str, Any] = {"run_s": run_s, "stages_s": times, "docs": n, "kept": kept}
     if args.labels:
-        cluster_of: dict[int, int] = {}
-        clusters = work / "remove_ids" / "000000.clusters"
-        if clusters.exists():
-            data = clusters.read_bytes()
-            for doc, cid in struct.iter_unpack("<II", data):
-                cluster_of[doc] = cid
-        first: dict[int, int] = {}
-        labels = []
-        for i in range(n):
-            cid = cluster_of.get(i)
-            labels.append(i if cid is None else first.setdefault(cid, i))
-        out["labels"] = labels
+        out["labels"] = _cluster_labels(work, n)
     return out
 
 

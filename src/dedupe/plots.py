@@ -1,4 +1,4 @@
-"""PNG figures for ``dedupe bench --out DIR`` (matplotlib, the ``plot`` extra; imported lazily).
+"""PNG figures for ``dedupe clean --plots DIR`` and ``dedupe bench --out DIR`` (matplotlib, the ``plot`` extra).
 
 Every function writes one file and returns its path; :func:`require_matplotlib` raises a
 :class:`~dedupe.errors.MissingDependencyError` with the install command when matplotlib is missing.
@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .banding import candidate_probability
 from .errors import MissingDependencyError
-from .lsh import candidate_probability
 
 __all__ = [
     "INSTALL_PLOT",
@@ -38,7 +38,7 @@ def plots_available() -> bool:
 def require_matplotlib() -> Any:
     """Return ``matplotlib.pyplot`` on the Agg backend, or raise with the install command."""
     if not plots_available():
-        raise MissingDependencyError(f"the bench plots need matplotlib, which is not installed: {INSTALL_PLOT}")
+        raise MissingDependencyError(f"the plots need matplotlib, which is not installed: {INSTALL_PLOT}")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -1,4 +1,16 @@
-"""A generated benchmark corpus: web-like pages with planted duplicates and per-site boilerplate.
+"""Generated benchmark corpora (the one generator module of ``dedupe bench`` and ``benchmarks/``).
+
+Two families, each the same for the same seed on every machine (README figures depend on both):
+
+* **web-like pages** (:func:`generate_records`, :func:`write_corpus_jsonl`; ``dedupe bench``) from a
+  built-in vocabulary, described below;
+* **seed-chain prose** (:func:`generate_document`, :func:`generate_corpus`, :func:`edited_copy`,
+  :func:`write_synthetic_jsonl`; the scripts in ``benchmarks/``): word sequences from a bigram
+  Markov chain trained on the repository's ``seeds/`` (so vocabulary, word lengths, curly quotes
+  and punctuation look like the seeds' news prose while the documents are new). These need the
+  source checkout's ``seeds/`` folder and raise :class:`~dedupe.errors.ConfigError` without it.
+
+Web-like pages:
 
 Everything is built in this module (the package ships no data files): a fixed vocabulary of about
 300 common English words followed by 30,000 pronounceable pseudo-words, drawn with Zipf
@@ -21,7 +33,10 @@ The same ``(n_docs, seed)`` gives the same records on every machine.
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
+from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -30,9 +45,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._typing import PathLike
+from .._typing import PathLike
+from ..errors import ConfigError
 
-__all__ = ["EDIT_RATES", "generate_records", "write_corpus_jsonl"]
+__all__ = [
+    "EDIT_RATES",
+    "SEEDS",
+    "edited_copy",
+    "generate_corpus",
+    "generate_document",
+    "generate_records",
+    "sentence_pool",
+    "write_corpus_jsonl",
+    "write_synthetic_jsonl",
+]
 
 #: Edit rates of the planted near duplicates (fraction of words edited).
 EDIT_RATES = (0.002, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.06, 0.1)
@@ -253,3 +279,151 @@ def write_corpus_jsonl(path: PathLike, n_docs: int, *, seed: int = 42) -> dict[s
             fh.write(json.dumps(rec, ensure_ascii=False))
             fh.write("\n")
     return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Seed-chain prose (benchmarks/)
+
+#: The repository's ``seeds/`` folder (present in a source checkout, not in an installed wheel).
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
+
+
+@lru_cache(maxsize=1)
+def _chain() -> tuple[list[str], dict[str, list[str]]]:
+    """Every word of ``seeds/*.txt`` in order, and each word's followers (built on first use)."""
+    words: list[str] = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        words.extend(path.read_text(encoding="utf-8").split())
+    if not words:
+        raise ConfigError(f"{SEEDS}: no seeds/*.txt to train the seed-chain corpus on (it needs a source checkout)")
+    nxt: dict[str, list[str]] = defaultdict(list)
+    for a, b in itertools.pairwise(words):
+        nxt[a].append(b)
+    return words, dict(nxt)
+
+
+def generate_document(rng: random.Random, min_words: int = 300, max_words: int = 3000) -> str:
+    """One document of ``min_words`` to ``max_words`` words (log-uniform), paragraphs of ~40-120 words."""
+    vocab, follow = _chain()
+    n = round(min_words * (max_words / min_words) ** rng.random())
+    out: list[str] = []
+    word = rng.choice(vocab)
+    para = 0
+    limit = rng.randint(40, 120)
+    for _ in range(n):
+        # A random jump now and then keeps long documents from looping through the same chain.
+        word = rng.choice(vocab) if rng.random() < 0.08 or word not in follow else rng.choice(follow[word])
+        out.append(word)
+        para += 1
+        if para >= limit:
+            out.append("\n\n")
+            para, limit = 0, rng.randint(40, 120)
+        else:
+            out.append(" ")
+    return "".join(out).strip()
+
+
+def generate_corpus(n_docs: int, seed: int = 42, min_words: int = 300, max_words: int = 3000) -> list[str]:
+    """``n_docs`` independent documents, the same for the same ``seed``."""
+    rng = random.Random(seed)
+    return [generate_document(rng, min_words, max_words) for _ in range(n_docs)]
+
+
+def edited_copy(text: str, rate: float, rng: random.Random) -> str:
+    """Copy of ``text`` with about ``rate`` of its words replaced, deleted or followed by an insertion."""
+    vocab = _chain()[0]
+    out: list[str] = []
+    for word in text.split(" "):
+        r = rng.random()
+        if r < rate / 3:
+            out.append(rng.choice(vocab))
+        elif r < 2 * rate / 3:
+            continue
+        elif r < rate:
+            out.extend([word, rng.choice(vocab)])
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+def sentence_pool(size: int, seed: int = 1) -> list[str]:
+    """``size`` generated sentences of 8-25 words (the raw material of :func:`write_synthetic_jsonl`)."""
+    vocab, follow = _chain()
+    rng = random.Random(seed)
+    out = []
+    for _ in range(size):
+        words = []
+        word = rng.choice(vocab)
+        for _ in range(rng.randint(8, 25)):
+            word = rng.choice(vocab) if rng.random() < 0.08 or word not in follow else rng.choice(follow[word])
+            words.append(word)
+        out.append(" ".join(words))
+    return out
+
+
+def write_synthetic_jsonl(
+    path: PathLike,
+    n_docs: int,
+    *,
+    seed: int = 42,
+    sites: int = 50,
+    exact_rate: float = 0.03,
+    near_rate: float = 0.05,
+    pool: int = 100_000,
+) -> dict[str, int]:
+    """Write ``n_docs`` JSONL records ``{"id", "site", "text"}`` with planted duplicates and boilerplate.
+
+    Each document has 4-10 paragraphs of 2-5 pool sentences; every sentence gets one word replaced by
+    a random one, so no paragraph repeats by chance. Each site wraps its pages in its own header,
+    navigation and footer lines (with a varying date). ``exact_rate`` of the records copy an earlier
+    record's whole text, ``near_rate`` copy an earlier body with 1 % of its words edited.
+
+    Returns:
+        Counts of planted ``exact`` and ``near`` duplicates.
+    """
+    vocab = _chain()[0]
+    rng = random.Random(seed)
+    sentences = sentence_pool(pool, seed)
+    headers = [
+        [f"Site {s} News", "Home | World | Business | Tech | Sport", f"Subscribe to the Site {s} newsletter"]
+        for s in range(sites)
+    ]
+    footers = [
+        ["Leave a Reply", "Scroll to Top", f"Copyright Site {s} Media Group. All rights reserved."]
+        for s in range(sites)
+    ]
+    bodies: list[str] = []
+    texts: list[str] = []
+    planted = {"exact": 0, "near": 0}
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n_docs):
+            site = rng.randrange(sites)
+            r = rng.random()
+            if texts and r < exact_rate:
+                text = rng.choice(texts)
+                planted["exact"] += 1
+                fh.write(json.dumps({"id": f"doc-{i}", "site": f"site{site}.example", "text": text}) + "\n")
+                continue
+            if bodies and r < exact_rate + near_rate:
+                body = edited_copy(rng.choice(bodies), 0.01, rng)
+                planted["near"] += 1
+            else:
+                paras = []
+                for _ in range(rng.randint(4, 10)):
+                    sents = []
+                    for _ in range(rng.randint(2, 5)):
+                        words = rng.choice(sentences).split(" ")
+                        words[rng.randrange(len(words))] = rng.choice(vocab)
+                        sents.append(" ".join(words) + ".")
+                    paras.append(" ".join(sents))
+                body = "\n\n".join(paras)
+                if len(bodies) < 5000:
+                    bodies.append(body)
+                elif rng.random() < 0.05:
+                    bodies[rng.randrange(len(bodies))] = body
+            date = f"Updated {rng.randint(1, 28)} March 202{rng.randint(0, 5)}"
+            text = "\n".join([*headers[site], date, "", body, "", *footers[site]])
+            if len(texts) < 5000:
+                texts.append(text)
+            fh.write(json.dumps({"id": f"doc-{i}", "site": f"site{site}.example", "text": text}) + "\n")
+    return planted
