@@ -11,6 +11,7 @@ from pathlib import Path
 from .._cli_bench import DESCRIPTION, add_parser, configure
 from ..errors import DedupeError
 from .options import BenchOptions
+from .render import report_markdown, scaling_markdown
 from .report import BenchReport, ScalingReport
 from .runner import run_bench
 from .scaling import run_scaling
@@ -49,8 +50,12 @@ def run(args: argparse.Namespace) -> int:
     """
     options = options_from_args(args)
     report: BenchReport | ScalingReport
-    report = run_scaling(options) if options.scaling else run_bench(options)
-    sys.stdout.write(report.to_markdown())
+    if options.scaling:
+        report = run_scaling(options)
+        sys.stdout.write(scaling_markdown(report))
+    else:
+        report = run_bench(options)
+        sys.stdout.write(report_markdown(report))
     sys.stdout.flush()
     return 1 if report.failed else 0
 

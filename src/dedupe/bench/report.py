@@ -96,12 +96,6 @@ class BenchReport:
         }
         return out
 
-    def to_markdown(self) -> str:
-        from .render import report_markdown
-
-        return report_markdown(self)
-
-
 @dataclass
 class ScalingReport:
     """``deduplicate()`` + write at several sizes, each in a fresh process."""
@@ -126,11 +120,5 @@ class ScalingReport:
             "files": self.files,
             "notes": self.notes,
         }
-
-    def to_markdown(self) -> str:
-        from .render import scaling_markdown
-
-        return scaling_markdown(self)
-
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from .inputs import prepare_input, say, workdir, write_outputs
 from .options import IN_PROCESS_PEERS, BenchOptions
 from .peers import INSTALL, PeerSettings, is_installed, run_peer, tokenize
 from .processes import datatrove_cmd, datatrove_python, dedupe_cmd, run_row
+from .render import report_markdown
 from .report import BenchReport, EndToEndRow, PeerRow
 from .stages import OurRun, boilerplate_finder, run_stages
 
@@ -177,7 +178,7 @@ def run_bench(options: BenchOptions) -> BenchReport:
             notes.append("plots: off (--no-plots)")
     report = BenchReport(corpus, params, ours.stages, end_to_end, peers, agreement, truth, files, notes)
     if options.out is not None:
-        write_outputs(options.out, "bench", report.to_markdown(), report.to_dict(), report.files)
+        write_outputs(options.out, "bench", report_markdown(report), report.to_dict(), report.files)
     return report
 
 

@@ -14,6 +14,7 @@ from .. import __version__
 from .inputs import prepare_input, say, text_mb, workdir, write_outputs
 from .options import BenchOptions
 from .processes import dedupe_cmd, run_row
+from .render import scaling_markdown
 from .report import EndToEndRow, ScalingReport
 from .stages import boilerplate_finder
 
@@ -91,5 +92,5 @@ def run_scaling(options: BenchOptions) -> ScalingReport:
                 rss_exponent=m_exp,
             )
             files.append(str(png))
-        write_outputs(Path(options.out), "scaling", report.to_markdown(), report.to_dict(), report.files)
+        write_outputs(Path(options.out), "scaling", scaling_markdown(report), report.to_dict(), report.files)
     return report
