@@ -1,0 +1,192 @@
+"""The last two passes of the sharded Ray run, one task per shard: boilerplate counts, then
+find, strip and write.
+
+Both re-read their shard (the texts live in the shards, not in the driver or the object store).
+The write task writes ``OUT/<shard name>`` (the kept records, cleaned, in the shard's format, with
+dedupe's own writers, so the bytes equal the local pipeline's), ``OUT/_rejects/<stem>.jsonl`` and
+``OUT/_duplicates/<stem>.jsonl``, and returns its shard's counts for the accounting check.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import ray
+from numpy.typing import NDArray
+
+from ..boilerplate import BoilerplateModel, remove_ranges
+from ..io import Record, Rejected, write_corpus, write_jsonl
+from ..pipeline import BATCH_RECORDS, _reject_or_raise, check_record
+from .ray_boilerplate import partial_rows
+from .ray_shards import DUPLICATES_DIR, REJECTS_DIR, ShardPlan, read_shard
+from .ray_stages import _files
+
+__all__ = ["FitShard", "WriteShard", "side_name"]
+
+#: Most frequent blocks each shard reports (the report's list is merged from these).
+TOP_PER_SHARD = 200
+_BOILERPLATE_BATCH = 1000
+
+
+def side_name(shard_name: str) -> str:
+    """``part-3.jsonl.gz`` -> ``part-3.jsonl``: the name of a shard's side file (plain JSON Lines)."""
+    stem = shard_name.split(".")[0]
+    return f"{stem}.jsonl"
+
+
+@dataclass(frozen=True)
+class Removed:
+    """The removed rows of the run (sorted) and their kind (1 exact, 2 near), as object references."""
+
+    rows: Any
+    kind: Any
+
+    def get(self) -> tuple[NDArray[np.int64], NDArray[np.int8]]:
+        rows: NDArray[np.int64] = ray.get(self.rows)
+        kind: NDArray[np.int8] = ray.get(self.kind)
+        return rows, kind
+
+
+def _kept(plan: ShardPlan, shard: int, data: bytes, offsets: NDArray[np.int64], removed: NDArray[np.int64],
+          max_chars: int) -> tuple[list[tuple[int, Record]], dict[int, Rejected], int]:  # fmt: skip
+    """The kept records of a shard by position, its rejects by position, and its entry count."""
+    kept: list[tuple[int, Record]] = []
+    rejects: dict[int, Rejected] = {}
+    lo, hi = np.searchsorted(removed, [offsets[shard], offsets[shard + 1]])
+    gone = set((removed[lo:hi] - offsets[shard]).tolist())
+    count = 0
+    for pos, item in enumerate(read_shard(plan, shard, data)):
+        count += 1
+        if isinstance(item, Rejected):
+            rejects[pos] = item
+            continue
+        problem = check_record(item, plan.text_field, None, max_chars)
+        if problem is not None:
+            rejects[pos] = _reject_or_raise(item, pos, *problem, plan.on_error, plan.text_field)
+        elif pos not in gone:
+            kept.append((pos, item))
+    return kept, rejects, count
+
+
+@dataclass(frozen=True)
+class FitShard:
+    """Shard bytes -> the partial boilerplate counts of its kept records."""
+
+    plan: ShardPlan
+    offsets: NDArray[np.int64]
+    removed: Removed
+    options: dict[str, Any]
+    max_chars: int
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        rows, _ = self.removed.get()
+        parts = []
+        for path, data in _files(batch):
+            shard = self.plan.index_of(path)
+            kept, _, _ = _kept(self.plan, shard, data, self.offsets, rows, self.max_chars)
+            model = BoilerplateModel(**self.options)
+            for start in range(0, len(kept), BATCH_RECORDS):
+                model.update([r.text for _, r in kept[start : start + BATCH_RECORDS]])
+            parts.append(partial_rows(model))
+        return pa.concat_tables(parts)
+
+
+@dataclass(frozen=True)
+class WriteShard:
+    """Shard bytes -> the shard's outputs written, and one row of its counts."""
+
+    plan: ShardPlan
+    offsets: NDArray[np.int64]
+    removed: Removed
+    model: Any  # object reference to the BoilerplateModel, or None (no boilerplate removal)
+    output: str
+    max_chars: int
+
+    def __call__(self, batch: pa.Table) -> dict[str, Any]:
+        rows, kind = self.removed.get()
+        model: BoilerplateModel | None = None if self.model is None else ray.get(self.model)
+        out: dict[str, list[Any]] = {k: [] for k in ("shard", "input", "kept", "exact", "near", "rejected",
+                                                     "spans", "chars", "docs", "top")}  # fmt: skip
+        for path, data in _files(batch):
+            shard = self.plan.index_of(path)
+            kept, rejects, count = _kept(self.plan, shard, data, self.offsets, rows, self.max_chars)
+            lo, hi = np.searchsorted(rows, [self.offsets[shard], self.offsets[shard + 1]])
+            stats = _clean(model, kept, rejects) if model is not None else (0, 0, 0, Counter(), {})
+            records = [r for pos, r in kept if pos not in rejects]
+            written = write_corpus(records, Path(self.output) / self.plan.name(shard), text_field=self.plan.text_field)
+            name = side_name(self.plan.name(shard))
+            write_jsonl([rejects[p] for p in sorted(rejects)], Path(self.output) / REJECTS_DIR / name)
+            occurrences, previews = stats[3], stats[4]
+            top = [(g, n, *previews[g]) for g, n in occurrences.most_common(TOP_PER_SHARD)]
+            for key, value in (("shard", shard), ("input", count), ("kept", written), ("rejected", len(rejects)),
+                               ("exact", int((kind[lo:hi] == 1).sum())), ("near", int((kind[lo:hi] == 2).sum())),
+                               ("spans", stats[0]), ("chars", stats[1]), ("docs", stats[2]),
+                               ("top", pickle.dumps(top))):  # fmt: skip
+                out[key].append(value)
+        return out
+
+
+def _clean(model: BoilerplateModel, kept: list[tuple[int, Record]], rejects: dict[int, Rejected]) -> tuple[
+        int, int, int, Counter[int], dict[int, tuple[str, str]]]:  # fmt: skip
+    """Strip the boilerplate of ``kept`` in place; a record left empty joins ``rejects``.
+
+    Returns the spans, characters and records touched, and the blocks' occurrences and previews.
+    """
+    spans_total = chars_total = docs = 0
+    occurrences: Counter[int] = Counter()
+    previews: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(kept), _BOILERPLATE_BATCH):
+        chunk = kept[start : start + _BOILERPLATE_BATCH]
+        texts = [r.text for _, r in chunk]
+        spans, (doc, lo, hi) = model.find_removals(texts)
+        cleaned = remove_ranges(texts, doc, lo, hi)
+        for i, ((pos, rec), doc_spans, left) in enumerate(zip(chunk, spans, cleaned, strict=True)):
+            kept[start + i] = (pos, rec.with_text(left))
+            if not doc_spans:
+                continue
+            for s in doc_spans:
+                occurrences[s.group] += 1
+                previews.setdefault(s.group, (s.text, s.reason))
+            if not left.strip():
+                rejects[pos] = Rejected(
+                    rec.source, rec.line, json.dumps(rec.fields, ensure_ascii=False, default=str),
+                    "only_boilerplate", f"record {rec.id!r} is boilerplate from end to end", rec.id,
+                )  # fmt: skip
+                continue
+            spans_total += len(doc_spans)
+            chars_total += sum(s.end - s.start for s in doc_spans)
+            docs += 1
+    return spans_total, chars_total, docs, occurrences, previews
+
+
+def write_duplicates(batch: pa.Table, plan: ShardPlan, offsets: NDArray[np.int64], kinds: Removed,
+                     output: str) -> pa.Table:  # fmt: skip
+    """One partition of duplicates rows (all rows of its shards) -> one file per shard, by position."""
+    rows = batch.column("row").to_numpy()
+    removed, kind = kinds.get()
+    kind_of = kind[np.searchsorted(removed, rows)]
+    shard_of = np.searchsorted(offsets, rows, side="right") - 1
+    id_key = plan.id_field or "record_id"
+    if id_key in ("duplicate_of", "kind", "similarity"):
+        id_key = "record_id"
+    ids, reps, est = batch.column("id").to_pylist(), batch.column("rep_id").to_pylist(), batch.column("estimate")
+    est_np = est.to_numpy()
+    written = []
+    for shard in np.unique(shard_of).tolist():
+        at = np.flatnonzero(shard_of == shard)
+        at = at[np.argsort(rows[at], kind="stable")]
+        lines = [
+            {id_key: ids[i], "duplicate_of": reps[i], "kind": "exact" if kind_of[i] == 1 else "near",
+             "similarity": 1.0 if kind_of[i] == 1 else round(float(est_np[i]), 6)}
+            for i in at.tolist()
+        ]  # fmt: skip
+        write_jsonl(lines, Path(output) / DUPLICATES_DIR / side_name(plan.name(shard)))
+        written.append((shard, len(lines)))
+    return pa.table({"shard": [s for s, _ in written], "duplicates": [c for _, c in written]})
