@@ -257,3 +257,115 @@ def test_pipeline_on_ray_matches_local(ray_instance: None, tmp_path: Path) -> No
     on_ray.write(tmp_path / "ray.jsonl")
     assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "ray.jsonl").read_bytes()
     assert local.counts()["near"] > 0 and local.counts()["exact"] > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The sharded run: shards in, shards out, compared with the local pipeline on the same folder
+
+
+def sharded_corpus(folder: Path, *, shards: int = 4, seed: int = 5) -> dict[str, str]:
+    """Write ``shards`` JSON Lines shards (the last gzipped) and return the planted cases by id.
+
+    Planted: an exact copy and a near copy whose originals sit in *another* shard; a footer line
+    that occurs once per shard (frequent only when counted across shards); an empty text (a
+    reject); records with an extra field in varying key order (kept byte for byte).
+    """
+    import gzip
+
+    rng = random.Random(seed)
+    vocab = [f"v{i}" for i in range(4000)]
+    footer = "Share this story with a friend on every network today"
+    rows: list[list[dict[str, Any]]] = [[] for _ in range(shards)]
+    for s in range(shards):
+        for j in range(15):
+            text = " ".join(rng.choice(vocab) for _ in range(rng.randint(40, 90)))
+            if j == 3:
+                text += "\n" + footer
+            row: dict[str, Any] = {"id": f"s{s}-{j}", "text": text}
+            if j % 4 == 0:
+                row = {"lang": "xx", **row, "n": j}
+            rows[s].append(row)
+    original = rows[0][5]["text"]
+    words = original.split()
+    words[7] = "edited"
+    rows[2].append({"id": "near-copy", "text": " ".join(words)})
+    rows[3].insert(2, {"id": "exact-copy", "text": "  " + original.upper() + " "})
+    rows[1].append({"id": "empty", "text": "   "})
+    for s, shard_rows in enumerate(rows):
+        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in shard_rows).encode()
+        if s == shards - 1:
+            (folder / f"part-{s}.jsonl.gz").write_bytes(gzip.compress(lines))
+        else:
+            (folder / f"part-{s}.jsonl").write_bytes(lines)
+    return {"original": "s0-5", "footer": footer}
+
+
+def _concat(paths: list[Path]) -> bytes:
+    import gzip
+
+    out = b""
+    for p in paths:
+        if p.exists():
+            out += gzip.decompress(p.read_bytes()) if p.name.endswith(".gz") else p.read_bytes()
+    return out
+
+
+def test_sharded_run_equals_local_pipeline(ray_instance: None, tmp_path: Path) -> None:
+    from dedupe.backends.ray_pipeline import deduplicate_shards
+    from dedupe.pipeline import deduplicate
+
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    planted = sharded_corpus(shards)
+    local = deduplicate(shards, id_field="id", on_error="reject")
+    local.write(tmp_path / "local.jsonl")
+    local.write_duplicates(tmp_path / "local-dups.jsonl")
+    local.write_rejects(tmp_path / "local-rejects.jsonl")
+    out = tmp_path / "out"
+    with RayBackend(num_partitions=3) as engine:
+        run = deduplicate_shards(shards, out, backend=engine, id_field="id", on_error="reject")
+    names = sorted(p.name for p in shards.iterdir())
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("_")) == names
+    side = [n.split(".")[0] + ".jsonl" for n in names]
+    assert _concat([out / n for n in names]) == (tmp_path / "local.jsonl").read_bytes()
+    assert _concat([out / "_duplicates" / n for n in side]) == (tmp_path / "local-dups.jsonl").read_bytes()
+    assert _concat([out / "_rejects" / n for n in side]) == (tmp_path / "local-rejects.jsonl").read_bytes()
+    # The planted cases, checked against their definitions (not only against the local run).
+    dups = {d["id"]: d for d in map(json.loads, (tmp_path / "local-dups.jsonl").read_text().splitlines())}
+    assert dups["exact-copy"]["duplicate_of"] == planted["original"] and dups["exact-copy"]["kind"] == "exact"
+    assert dups["near-copy"]["duplicate_of"] == planted["original"] and dups["near-copy"]["kind"] == "near"
+    kept_text = _concat([out / n for n in names]).decode()
+    assert planted["footer"] not in kept_text  # once per shard: frequent only across shards
+    assert _concat([shards / n for n in names]).decode().count(planted["footer"]) == 4
+    counts = local.counts()
+    assert run.counts["input"] == counts["input"] == sum(e["input"] for e in run.per_shard)
+    assert (run.counts["kept"], run.counts["duplicates"], run.counts["rejected"]) == (
+        counts["kept"], counts["duplicates"], counts["rejected"],
+    )  # fmt: skip
+    report = json.loads((out / "_report.json").read_text())
+    assert report["counts"]["kept"] == counts["kept"] and report["driver_graph"]["removed"] == 2
+
+
+def test_sharded_run_parquet_and_checks(ray_instance: None, tmp_path: Path) -> None:
+    from dedupe.backends.ray_pipeline import deduplicate_shards
+    from dedupe.pipeline import deduplicate
+
+    shards = tmp_path / "pq"
+    shards.mkdir()
+    docs = planted_corpus(60, seed=3)
+    for s in range(2):
+        part = [{"id": f"{s}-{i}", "text": t} for i, t in enumerate(docs[s::2]) if t.strip() and "\ud800" not in t]
+        pq.write_table(pa.Table.from_pylist(part), shards / f"p{s}.parquet")
+    local = deduplicate(shards, id_field="id", remove_boilerplate=False)
+    local.write(tmp_path / "local.parquet")
+    with RayBackend(num_partitions=2) as engine:
+        run = deduplicate_shards(shards, tmp_path / "out", backend=engine, id_field="id", remove_boilerplate=False)
+        with pytest.raises(ConfigError, match="must not exist or be empty"):
+            deduplicate_shards(shards, tmp_path / "out", backend=engine, id_field="id")
+        with pytest.raises(ConfigError, match="group field"):
+            from dedupe.backends import ray_boilerplate
+
+            ray_boilerplate.check_options({}, "site")
+    ray_rows = [r for s in range(2) for r in pq.read_table(tmp_path / "out" / f"p{s}.parquet").to_pylist()]
+    assert ray_rows == pq.read_table(tmp_path / "local.parquet").to_pylist()
+    assert run.counts["duplicates"] == local.counts()["duplicates"] > 0

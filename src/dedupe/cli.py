@@ -90,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="local",
         help="where signatures and LSH grouping run: in process (local, default) or on Ray Data (ray)",
     )
+    clean.add_argument("--address", default=None, help="Ray cluster address (--backend ray with a folder of shards)")
     _common(clean)
 
     index = sub.add_parser("index", help="a persistent LSH index for incremental crawls")
@@ -253,6 +254,10 @@ def _check_outputs(
 def _clean(args: argparse.Namespace) -> int:
     from .pipeline import deduplicate
 
+    if args.backend == "ray" and Path(args.input).is_dir():  # shards in, shards out (dedupe.backends.ray_pipeline)
+        from .backends.ray_pipeline import clean_shards
+
+        return clean_shards(args, say=lambda line: _say(args, line))
     _check_outputs(args, [("-o", args.output), ("--duplicates", args.duplicates), ("--rejects", args.rejects),
                           ("--report", args.report), ("--plots", args.plots)])  # fmt: skip
     if args.plots:

@@ -351,3 +351,23 @@ def _execute(plan: ShardPlan, out: Path, engine: RayBackend, p: dict[str, Any]) 
     with atomic_file(out / REPORT_NAME) as fh:
         fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
     return run
+
+
+def clean_shards(args: Any, *, say: Any) -> int:
+    """``dedupe clean SHARDS/ -o OUT/ --backend ray``: the CLI's entry point (OUT is a folder)."""
+    unsupported = [flag for flag, on in (("--duplicates", args.duplicates), ("--rejects", args.rejects),
+                   ("--report", args.report), ("--plots", args.plots), ("--group-field", args.group_field),
+                   ("--near-boilerplate", args.near_boilerplate), ("--keep longest", args.keep == "longest"),
+                   ("--similarity containment", args.similarity == "containment")) if on]  # fmt: skip
+    if unsupported:
+        raise ConfigError(
+            f"{', '.join(unsupported)}: not available with --backend ray on a folder of shards "
+            f"(duplicates, rejects and report go to {args.output}/_duplicates, _rejects, _report.json)"
+        )
+    with RayBackend(address=args.address, progress=not args.quiet) as engine:
+        run = deduplicate_shards(
+            args.input, args.output, backend=engine, threshold=args.threshold, remove_boilerplate=not args.no_boilerplate,
+            text_field=args.text_field, id_field=args.id_field, on_error=args.on_error, num_perm=args.num_perm,
+        )  # fmt: skip
+    say(run.summary())
+    return 0

@@ -32,6 +32,7 @@ __all__ = ["ShardPlan", "plan_shards", "read_shard"]
 OnError = Literal["raise", "reject"]
 #: Folder names inside the output folder for the side files (a leading ``_``: readers skip them).
 DUPLICATES_DIR, REJECTS_DIR, REPORT_NAME = "_duplicates", "_rejects", "_report.json"
+_MAGIC = {"gzip": b"\x1f\x8b", "zstd": b"\x28\xb5\x2f\xfd"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def read_shard(plan: ShardPlan, shard: int, data: bytes) -> Iterator[Record | Re
         text_field=plan.text_field, id_field=plan.id_field, on_error=plan.on_error, check_ids=plan.id_field is not None
     )
     kind, compression = _format_of(path)
+    if compression != "none" and not data.startswith(_MAGIC[compression]):
+        compression = "none"  # Ray Data's reader decompresses .gz / .zst files by their suffix
     if kind == "jsonl":
         yield from iter_jsonl(path, builder, compression, opener=lambda _: io.BytesIO(data), name=str(path))
         return
