@@ -23,7 +23,7 @@ from pathlib import Path
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import edited_copy, generate_corpus  # noqa: E402
+from corpus import edited_copy, generate_corpus
 
 
 def vm_hwm_bytes() -> int:
@@ -42,7 +42,8 @@ def write_shards(folder: Path, target_bytes: int, shards: int, seed: int = 7) ->
     try:
         while written < target_bytes:
             base = generate_corpus(2000, seed=seed + batch, min_words=50, max_words=300)
-            extra = [edited_copy(rng.choice(base), 0.02, rng) for _ in range(200)] + [rng.choice(base) for _ in range(100)]
+            extra = [edited_copy(rng.choice(base), 0.02, rng) for _ in range(200)]
+            extra += [rng.choice(base) for _ in range(100)]
             for text in base + extra:
                 line = json.dumps({"id": f"d{docs}", "text": text}) + "\n"
                 files[rng.randrange(shards)].write(line)

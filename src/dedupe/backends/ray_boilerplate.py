@@ -82,11 +82,12 @@ def sum_partials(batch: pa.Table) -> pa.Table:
         out_k.append(k[first])
         out_c.append(c[first])
     if not out_t:
-        return pa.table({"table": pa.array([], pa.int8()), "key": pa.array([], pa.uint64()), "count": pa.array([], pa.int64())})
+        empty = {"table": pa.array([], pa.int8()), "key": pa.array([], pa.uint64()), "count": pa.array([], pa.int64())}
+        return pa.table(empty)
     return pa.table({"table": np.concatenate(out_t), "key": np.concatenate(out_k), "count": np.concatenate(out_c)})
 
 
-@ray.remote
+@ray.remote  # type: ignore[untyped-decorator]
 def build_model(options: dict[str, Any], *blocks: pa.Table) -> BoilerplateModel:
     """The corpus model from the summed rows (runs in a worker; blocks arrive as object references)."""
     rows = pa.concat_tables([b for b in blocks if b.num_rows]) if blocks else None

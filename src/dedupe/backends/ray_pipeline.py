@@ -52,7 +52,16 @@ from .ray import RayBackend, _BandKeys, _BucketEdges, _run
 from .ray_join import join_pairs
 from .ray_shards import DUPLICATES_DIR, REJECTS_DIR, REPORT_NAME, OnError, ShardPlan, plan_shards
 from .ray_stages import (
-    DigestKeys, DuplicateFn, Eligible, EstimateFn, ExactFn, ParseSign, Payloads, Texts, count_shards, exact_edges,
+    DigestKeys,
+    DuplicateFn,
+    Eligible,
+    EstimateFn,
+    ExactFn,
+    ParseSign,
+    Payloads,
+    Texts,
+    count_shards,
+    exact_edges,
 )  # fmt: skip
 from .ray_write import FitShard, Removed, WriteShard, write_duplicates
 
@@ -101,7 +110,8 @@ class _Ctx:
 
 
 def _column(dataset: Any, name: str, dtype: type) -> NDArray[Any]:
-    parts = [np.asarray(b[name]).astype(dtype) for b in dataset.iter_batches(batch_format="numpy", batch_size=None)]
+    batches = dataset.iter_batches(batch_format="numpy", batch_size=None)
+    parts: list[NDArray[Any]] = [np.asarray(b[name]).astype(dtype) for b in batches]
     return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 
@@ -233,15 +243,19 @@ def _fit_model(ctx: _Ctx, removed: Removed, options: dict[str, Any], max_chars: 
     return rbp.build_model.remote(options, *refs)
 
 
-def _account(ctx: _Ctx, rows: dict[str, list[Any]], duplicates_written: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _account(
+    ctx: _Ctx, rows: dict[str, list[Any]], duplicates_written: int
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     keys = ("input", "kept", "exact", "near", "rejected", "spans", "chars", "docs")
     order = np.argsort(rows["shard"])
-    per_shard = [{"shard": ctx.plan.name(int(rows["shard"][i])), **{k: int(rows[k][i]) for k in keys}} for i in order]
+    per_shard: list[dict[str, Any]] = [
+        {"shard": ctx.plan.name(int(rows["shard"][i])), **{k: int(rows[k][i]) for k in keys}} for i in order
+    ]
     expected = np.diff(ctx.offsets).tolist()
     for entry, count in zip(per_shard, expected, strict=True):
         if entry["input"] != count or entry["kept"] + entry["exact"] + entry["near"] + entry["rejected"] != count:
             raise BackendError(f"accounting failed for shard {entry['shard']}: {entry}", stage="write", backend="ray")
-    totals = {k: sum(e[k] for e in per_shard) for k in keys}
+    totals: dict[str, int] = {k: sum(int(e[k]) for e in per_shard) for k in keys}
     totals["duplicates"] = totals["exact"] + totals["near"]
     if len(per_shard) != len(ctx.plan.paths) or duplicates_written != totals["duplicates"]:
         raise BackendError(
@@ -258,7 +272,8 @@ def _top_blocks(tops: list[bytes], limit: int = 50) -> list[dict[str, Any]]:
         for group, count, text, reason in pickle.loads(blob):
             occurrences[group] += count
             previews.setdefault(group, (text, reason))
-    return [{"text": previews[g][0], "reason": previews[g][1], "occurrences": c} for g, c in occurrences.most_common(limit)]
+    top = occurrences.most_common(limit)
+    return [{"text": previews[g][0], "reason": previews[g][1], "occurrences": c} for g, c in top]
 
 
 def deduplicate_shards(
@@ -310,12 +325,15 @@ def deduplicate_shards(
             engine.close()
 
 
-def locals_of(threshold: float, remove_boilerplate: bool, num_perm: int, ngram_size: int, seed: int,
-              verify: Verify, exact_margin: float, max_chars: int, options: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+def locals_of(
+    threshold: float, remove_boilerplate: bool, num_perm: int, ngram_size: int, seed: int,
+    verify: Verify, exact_margin: float, max_chars: int, options: dict[str, Any],
+) -> dict[str, Any]:  # fmt: skip
     """The run's parameters, as the report records them."""
     return {"threshold": threshold, "remove_boilerplate": remove_boilerplate, "num_perm": num_perm,
             "ngram_size": ngram_size, "seed": seed, "verify": verify, "exact_margin": exact_margin,
-            "max_chars": max_chars, "boilerplate_options": options, "keep": "first", "similarity": "jaccard"}  # fmt: skip
+            "max_chars": max_chars, "boilerplate_options": options, "keep": "first",
+            "similarity": "jaccard"}  # fmt: skip
 
 
 def _execute(plan: ShardPlan, out: Path, engine: RayBackend, p: dict[str, Any]) -> ShardRun:
@@ -366,8 +384,9 @@ def clean_shards(args: Any, *, say: Any) -> int:
         )
     with RayBackend(address=args.address, progress=not args.quiet) as engine:
         run = deduplicate_shards(
-            args.input, args.output, backend=engine, threshold=args.threshold, remove_boilerplate=not args.no_boilerplate,
-            text_field=args.text_field, id_field=args.id_field, on_error=args.on_error, num_perm=args.num_perm,
+            args.input, args.output, backend=engine, threshold=args.threshold,
+            remove_boilerplate=not args.no_boilerplate, text_field=args.text_field, id_field=args.id_field,
+            on_error=args.on_error, num_perm=args.num_perm,
         )  # fmt: skip
     say(run.summary())
     return 0

@@ -27,7 +27,9 @@ from ..minhash import EMPTY_VALUE, MinHasher
 from ..pipeline import _reject_or_raise, check_record
 from .ray_shards import ShardPlan, read_shard
 
-__all__ = ["ParseSign", "Texts", "estimate_fn", "exact_edges", "exact_fn"]
+__all__ = [
+    "DigestKeys", "DuplicateFn", "Eligible", "EstimateFn", "ExactFn", "ParseSign", "Payloads", "Texts", "exact_edges",
+]  # fmt: skip
 
 
 def _files(batch: pa.Table) -> list[tuple[str, bytes]]:
@@ -64,7 +66,7 @@ class ParseSign:
                 shards.append(shard)
                 positions.append(pos)
                 oks.append(ok)
-                ids.append(item.id if ok and self.plan.id_field is not None else "")
+                ids.append(item.id if isinstance(item, Record) and ok and self.plan.id_field is not None else "")
         ok_mask = np.array(oks, dtype=bool)
         num_perm = self.config.num_perm
         signatures = np.zeros((len(oks), num_perm), dtype=np.uint32)
