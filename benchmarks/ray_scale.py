@@ -23,7 +23,7 @@ from pathlib import Path
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import edited_copy, generate_corpus
+from dedupe.bench.corpus import edited_copy, generate_corpus
 
 
 def vm_hwm_bytes() -> int:
