@@ -20,6 +20,7 @@ each shingle once instead of ``num_perm`` times is what makes it fast.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -69,44 +70,58 @@ def _config_of(x: object) -> MinHashConfig | None:
     return getattr(x, "config", None)
 
 
-def _probe_bins(bins: NDArray[np.int64], t: NDArray[np.uint64], num_perm: int, probe_key: int) -> NDArray[np.int64]:
-    x: NDArray[np.uint64] = (bins.astype(np.uint64)[:, None] << np.uint64(32)) | t[None, :]
-    x ^= np.uint64(probe_key)
-    x = fmix64(x)
-    out: NDArray[np.int64] = ((x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)).astype(np.int64)
-    return out
+@functools.lru_cache(maxsize=16)
+def _probe_table(num_perm: int, probe_key: int) -> NDArray[np.intp]:
+    """``probe(i, t)`` for every bin ``i`` and probe ``t``: a ``(num_perm, NUM_PROBES)`` array.
+
+    Probes depend on the bin and the seed, not on the document, so they are hashed once per hasher.
+    """
+    x = (np.arange(num_perm, dtype=np.uint64)[:, None] << np.uint64(32)) | np.arange(NUM_PROBES, dtype=np.uint64)
+    x = fmix64(x ^ np.uint64(probe_key))
+    table: NDArray[np.intp] = ((x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)).astype(np.intp)
+    table.flags.writeable = False
+    return table
+
+
+#: Probes tried on the whole ``(n_docs, num_perm)`` matrix before the bins still empty are gathered.
+FULL_PROBES = 4
 
 
 def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
-    """Fill the empty bins of ``sig`` (rows with at least one non-empty bin) in place."""
+    """Fill the empty bins of ``sig`` (rows with at least one non-empty bin) in place.
+
+    The first ``FULL_PROBES`` probes run on the whole matrix (two array operations each); the few
+    bins still unresolved take the remaining probes at once as a gathered list, then the cyclic
+    fallback.
+    """
     empty = sig == _EMPTY_BIN
-    all_empty = empty.all(axis=1)
-    rows, cols = np.nonzero(empty & ~all_empty[:, None])
-    if len(rows) == 0:
+    if not empty.any():
         return
-    src = np.full(len(rows), -1, dtype=np.int64)
-    pending = np.arange(len(rows))
-    step = 8
-    for t0 in range(0, NUM_PROBES, step):
-        t = np.arange(t0, t0 + step, dtype=np.uint64)
-        probes = _probe_bins(cols[pending], t, num_perm, probe_key)
-        hit = ~empty[rows[pending][:, None], probes]
+    filled = ~empty
+    table = _probe_table(num_perm, probe_key)
+    src = np.full(sig.shape, -1, dtype=np.intp)
+    for t in range(FULL_PROBES - 1, -1, -1):  # the lowest probe that hits is written last
+        col = table[:, t]
+        np.copyto(src, col, where=filled[:, col])
+    todo = empty & filled.any(axis=1)[:, None]
+    flat = np.flatnonzero(todo & (src < 0))
+    if len(flat):
+        rows, cols = np.divmod(flat, num_perm)
+        probes = table[cols, FULL_PROBES:]
+        hit = filled.ravel()[(flat - cols)[:, None] + probes]
         found = hit.any(axis=1)
-        first = hit.argmax(axis=1)
-        src[pending[found]] = probes[found, first[found]]
-        pending = pending[~found]
-        if len(pending) == 0:
-            break
-    if len(pending):
-        # Cyclic fallback: the first non-empty bin after the empty one.
-        prow, pcol = rows[pending], cols[pending]
-        filled = ~empty[prow]
-        cyc = np.concatenate([filled, filled], axis=1)
-        pos = np.arange(2 * num_perm)
-        nxt = np.where(cyc, pos, 2 * num_perm)
-        nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
-        src[pending] = nxt[np.arange(len(pending)), pcol + 1] % num_perm
-    sig[rows, cols] = sig[rows, src]
+        src.ravel()[flat[found]] = probes[found, hit[found].argmax(axis=1)]
+        if not found.all():
+            # Cyclic fallback: the first non-empty bin after the empty one.
+            lost = ~found
+            row_filled = filled[rows[lost]]
+            cyc = np.concatenate([row_filled, row_filled], axis=1)
+            pos = np.arange(2 * num_perm)
+            nxt = np.where(cyc, pos, 2 * num_perm)
+            nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
+            src.ravel()[flat[lost]] = nxt[np.arange(len(nxt)), cols[lost] + 1] % num_perm
+    src += np.arange(0, sig.size, num_perm)[:, None]  # flat index of the source bin (-1 stays unused)
+    np.copyto(sig, np.take(sig.ravel(), src), where=todo)
 
 
 def _sign_batch(batch: ShingleBatch, num_perm: int, perm_key: int, probe_key: int) -> Uint32Array:
