@@ -83,14 +83,18 @@ def _probe_table(num_perm: int, probe_key: int) -> NDArray[np.intp]:
     return table
 
 
-#: Probes tried on the whole ``(n_docs, num_perm)`` matrix before the bins still empty are gathered.
-FULL_PROBES = 4
+#: Probes tried on the whole ``(n_docs, num_perm)`` matrix (one bit each of a uint8 code per bin)
+#: before the bins still empty are gathered.
+FULL_PROBES = 8
+#: Lowest set bit of a byte (``FULL_PROBES`` for 0: no probe hit).
+_FIRST_BIT = np.array([(c & -c).bit_length() - 1 if c else FULL_PROBES for c in range(256)], dtype=np.intp)
 
 
 def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
-    """Fill the empty bins of ``sig`` (rows with at least one non-empty bin) in place.
+    """Fill the empty bins of ``sig`` in place (a row without any filled bin stays empty).
 
-    The first ``FULL_PROBES`` probes run on the whole matrix (two array operations each); the few
+    The first ``FULL_PROBES`` probes run on the whole matrix: bit ``t`` of a bin's code says
+    whether its probe ``t`` hits a filled bin, and the lowest set bit picks the source. The few
     bins still unresolved take the remaining probes at once as a gathered list, then the cyclic
     fallback.
     """
@@ -99,12 +103,18 @@ def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
         return
     filled = ~empty
     table = _probe_table(num_perm, probe_key)
-    src = np.full(sig.shape, -1, dtype=np.intp)
-    for t in range(FULL_PROBES - 1, -1, -1):  # the lowest probe that hits is written last
-        col = table[:, t]
-        np.copyto(src, col, where=filled[:, col])
-    todo = empty & filled.any(axis=1)[:, None]
-    flat = np.flatnonzero(todo & (src < 0))
+    hits = filled.view(np.uint8)
+    code = np.zeros(sig.shape, dtype=np.uint8)
+    bit = np.empty(sig.shape, dtype=np.uint8)
+    for t in range(FULL_PROBES):
+        np.take(hits, table[:, t], axis=1, out=bit)
+        if t:
+            np.left_shift(bit, np.uint8(t), out=bit)
+        code |= bit
+    first = np.take(_FIRST_BIT, code)
+    first += np.arange(0, NUM_PROBES * num_perm, NUM_PROBES)  # flat index into the table
+    src = np.take(table.ravel(), first)
+    flat = np.flatnonzero(empty & (code == 0))
     if len(flat):
         rows, cols = np.divmod(flat, num_perm)
         probes = table[cols, FULL_PROBES:]
@@ -112,7 +122,8 @@ def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
         found = hit.any(axis=1)
         src.ravel()[flat[found]] = probes[found, hit[found].argmax(axis=1)]
         if not found.all():
-            # Cyclic fallback: the first non-empty bin after the empty one.
+            # Cyclic fallback: the first non-empty bin after the empty one (in a row without any,
+            # bin 0, which is empty: the row stays empty).
             lost = ~found
             row_filled = filled[rows[lost]]
             cyc = np.concatenate([row_filled, row_filled], axis=1)
@@ -120,8 +131,8 @@ def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
             nxt = np.where(cyc, pos, 2 * num_perm)
             nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
             src.ravel()[flat[lost]] = nxt[np.arange(len(nxt)), cols[lost] + 1] % num_perm
-    src += np.arange(0, sig.size, num_perm)[:, None]  # flat index of the source bin (-1 stays unused)
-    np.copyto(sig, np.take(sig.ravel(), src), where=todo)
+    src += np.arange(0, sig.size, num_perm)[:, None]  # flat index of the source bin
+    np.copyto(sig, np.take(sig.ravel(), src), where=empty)
 
 
 def _sign_batch(batch: ShingleBatch, num_perm: int, perm_key: int, probe_key: int) -> Uint32Array:
