@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dedupe import minhash
-from dedupe._reference import _bin, reference_signature
+from dedupe._reference import _bin, reference_digest, reference_shingles, reference_signature
 from dedupe.hashing import fmix64_int, seed_key
 from dedupe.minhash import EMPTY_VALUE, NUM_PROBES, PERM_SALT, PROBE_SALT, MinHasher
-from dedupe.shingles import ShingleBatch, iter_shingle_batches, word_shingles
+from dedupe.shingles import LongDocument, ShingleBatch, iter_shingle_batches, iter_shingle_units, word_shingles
 
 
 def _batch(docs: list[list[int]], hasher: MinHasher) -> ShingleBatch:
@@ -85,3 +85,41 @@ def test_list_chunking_matches_one_chunk(texts: list[str], chunk_chars: int) -> 
 def test_bad_item_in_a_list_names_its_index() -> None:
     with pytest.raises(TypeError, match=r"texts\[2\] must be a str"):
         MinHasher().signatures(["a b", "c d", 3])  # type: ignore[list-item]
+
+
+_PIECE_ALPHABET = st.sampled_from(
+    ["ab", "Cd", "12", "\u00e9", "\ufb01", "\u6771\u4eac", "\u0e2a\u0e27", " ", "\n", "\r\n", "\t", ",", "\u00a0",
+     "\u200b", "\u0301", "\u2014", "\u0663"]
+)
+
+
+@given(
+    st.lists(st.lists(_PIECE_ALPHABET, max_size=60).map("".join), min_size=1, max_size=6),
+    st.integers(1, 40),
+    st.integers(1, 6),
+    st.booleans(),
+)
+def test_long_documents_in_pieces_equal_the_whole(texts: list[str], chunk: int, n: int, mask: bool) -> None:
+    """Documents longer than the chunk are signed piece by piece: the same signatures, digests and
+    shingles as in one chunk, and as the reference."""
+    hasher = MinHasher(num_perm=32, ngram_size=n, mask_digits=mask)
+    sigs, digests = hasher.signatures_and_digests(texts, chunk_chars=chunk)
+    whole_sigs, whole_digests = hasher.signatures_and_digests(texts, chunk_chars=10**9)
+    assert np.asarray(sigs).tolist() == np.asarray(whole_sigs).tolist()
+    assert digests.tolist() == whole_digests.tolist()
+    assert np.asarray(hasher.signatures(iter(texts), chunk_chars=chunk)).tolist() == np.asarray(sigs).tolist()
+    config = hasher.config.shingle
+    pieces = ShingleBatch.concat(list(iter_shingle_batches(texts, config, chunk_chars=chunk)), config)
+    for i, text in enumerate(texts):
+        assert pieces.document(i).tolist() == reference_shingles(text, config), repr(text)
+        assert digests[i].tobytes() == reference_digest(text, config), repr(text)
+
+
+def test_a_long_record_is_cut_into_many_pieces() -> None:
+    text = "".join(f"ab {i % 97:02d}\n" for i in range(5000))
+    units = list(iter_shingle_units([text, "x y"], word_shingles([]).config, chunk_chars=1000))
+    assert isinstance(units[0], LongDocument) and isinstance(units[1], ShingleBatch)
+    sizes: list[int] = []
+    units[0].shingles(lambda hashes: sizes.append(len(hashes)))
+    assert len(sizes) >= 30 and max(sizes) <= 400
+    assert sum(sizes) == len(reference_shingles(text, word_shingles([]).config))

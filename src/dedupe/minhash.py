@@ -21,7 +21,7 @@ each shingle once instead of ``num_perm`` times is what makes it fast.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from ._typing import Uint32Array
 from .config import MinHashConfig, ShingleConfig, check_compatible
 from .errors import ConfigError
 from .hashing import fmix64, seed_key
-from .shingles import DEFAULT_CHUNK_CHARS, ShingleBatch, iter_shingle_batches
+from .shingles import DEFAULT_CHUNK_CHARS, LongDocument, ShingleBatch, iter_shingle_units
 
 __all__ = ["EMPTY_VALUE", "MinHasher", "SignatureArray", "jaccard"]
 
@@ -135,15 +135,45 @@ def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
     np.copyto(sig, np.take(sig.ravel(), src), where=empty)
 
 
+def _fill_bins(
+    sig: NDArray[np.uint64], hashes: NDArray[np.uint64], counts: NDArray[np.int64] | None, num_perm: int, perm_key: int
+) -> None:
+    """Lower the bins of ``sig`` (flat, ``num_perm`` per row) to the values of ``hashes`` (``counts`` per row)."""
+    x = fmix64(hashes ^ np.uint64(perm_key))
+    slot = (x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)
+    if counts is not None:
+        slot += np.repeat(np.arange(len(counts), dtype=np.uint64) * np.uint64(num_perm), counts)
+    x &= np.uint64(0xFFFFFFFF)
+    np.minimum.at(sig, slot.astype(np.intp), x)
+
+
+def _sign_long(doc: LongDocument, num_perm: int, perm_key: int, probe_key: int) -> tuple[Uint32Array, bytes]:
+    """Signature (one row) and digest of a long document, its shingles folded in a piece at a time."""
+    sig = np.full(num_perm, _EMPTY_BIN, dtype=np.uint64)
+    digest = doc.shingles(lambda hashes: _fill_bins(sig, hashes, None, num_perm, perm_key))
+    row = sig.reshape(1, num_perm)
+    _densify(row, num_perm, probe_key)
+    row[row == _EMPTY_BIN] = EMPTY_VALUE  # no shingle at all: the empty signature
+    return row.astype(np.uint32), digest
+
+
+def _sign_units(
+    texts: Iterable[str], config: MinHashConfig, chunk_chars: int, perm_key: int, probe_key: int
+) -> Iterator[tuple[Uint32Array, NDArray[np.void] | None]]:
+    """Signatures (and word digests) of every chunk of ``texts``, long documents in pieces."""
+    for unit in iter_shingle_units(texts, config.shingle, chunk_chars=chunk_chars):
+        if isinstance(unit, ShingleBatch):
+            yield _sign_batch(unit, config.num_perm, perm_key, probe_key), unit.digests
+        else:
+            sig, digest = _sign_long(unit, config.num_perm, perm_key, probe_key)
+            yield sig, np.frombuffer(digest, dtype="V16")
+
+
 def _sign_batch(batch: ShingleBatch, num_perm: int, perm_key: int, probe_key: int) -> Uint32Array:
     n = len(batch)
     counts = batch.counts()
-    x = fmix64(batch.hashes ^ np.uint64(perm_key))
-    slot = (x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)
-    slot += np.repeat(np.arange(n, dtype=np.uint64) * np.uint64(num_perm), counts)
-    x &= np.uint64(0xFFFFFFFF)
     sig = np.full(n * num_perm, _EMPTY_BIN, dtype=np.uint64)
-    np.minimum.at(sig, slot.astype(np.intp), x)
+    _fill_bins(sig, batch.hashes, counts, num_perm, perm_key)
     sig2 = sig.reshape(n, num_perm)
     _densify(sig2, num_perm, probe_key)
     sig2[counts == 0] = EMPTY_VALUE
@@ -239,10 +269,7 @@ class MinHasher:
         if isinstance(texts, ShingleBatch):
             return self.sign_batch(texts)
         _check_texts(texts)
-        parts = [
-            _sign_batch(b, self.num_perm, self._perm_key, self._probe_key)
-            for b in iter_shingle_batches(texts, self.config.shingle, chunk_chars=chunk_chars)
-        ]
+        parts = [sig for sig, _ in _sign_units(texts, self.config, chunk_chars, self._perm_key, self._probe_key)]
         values = np.concatenate(parts) if parts else np.empty((0, self.num_perm), dtype=np.uint32)
         return SignatureArray(values, self.config)
 
@@ -259,10 +286,10 @@ class MinHasher:
         _check_texts(texts)
         sigs: list[Uint32Array] = []
         digests: list[NDArray[np.void]] = []
-        for b in iter_shingle_batches(texts, self.config.shingle, chunk_chars=chunk_chars):
-            sigs.append(_sign_batch(b, self.num_perm, self._perm_key, self._probe_key))
-            assert b.digests is not None
-            digests.append(b.digests)
+        for sig, digest in _sign_units(texts, self.config, chunk_chars, self._perm_key, self._probe_key):
+            sigs.append(sig)
+            assert digest is not None
+            digests.append(digest)
         if not sigs:
             return SignatureArray(np.empty((0, self.num_perm), np.uint32), self.config), np.empty(0, "V16")
         return SignatureArray(np.concatenate(sigs), self.config), np.concatenate(digests)

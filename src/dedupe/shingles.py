@@ -24,7 +24,8 @@ included); a text shorter than ``n`` gets one shingle, the empty text none.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -40,10 +41,12 @@ from .normalize import DIGIT, INVISIBLE, UNSTABLE, WORD, char_classes, normalize
 from .scripts import SPLIT, script_classes
 
 __all__ = [
+    "LongDocument",
     "ShingleBatch",
     "char_shingles",
     "content_digest",
     "iter_shingle_batches",
+    "iter_shingle_units",
     "shingle_texts",
     "word_shingles",
 ]
@@ -231,7 +234,10 @@ def _codepoints(texts: Sequence[str]) -> tuple[NDArray[np.uint32], OffsetArray]:
     return cps, starts
 
 
-def _word_chunk(texts: Sequence[str], first: int, config: ShingleConfig) -> ShingleBatch:
+def _chunk_tokens(
+    texts: Sequence[str], first: int, config: ShingleConfig
+) -> tuple[Sequence[str], HashArray, OffsetArray, OffsetArray]:
+    """Token hashes of a chunk: (texts, normalized where needed), hashes, token starts, document starts."""
     texts = _check_chunk(texts, first)
     raw, doc_starts, is_ascii = _utf8_join(texts, config.mask_digits)
     buf = np.frombuffer(raw, dtype=np.uint8)
@@ -263,6 +269,11 @@ def _word_chunk(texts: Sequence[str], first: int, config: ShingleConfig) -> Shin
             word[lead[has] + k] = word_cp[has]
     tok_starts, tok_ends = _token_edges(word, lead, length, cp, config.script)
     tokens = token_hashes(buf, tok_starts, tok_ends, seed_key(config.seed, TOKEN_SALT))
+    return texts, tokens, tok_starts, doc_starts
+
+
+def _word_chunk(texts: Sequence[str], first: int, config: ShingleConfig) -> ShingleBatch:
+    texts, tokens, tok_starts, doc_starts = _chunk_tokens(texts, first, config)
     batch = _combine_tokens(tokens, tok_starts, doc_starts, len(texts), config)
     return ShingleBatch(batch.hashes, batch.offsets, config, _digests(texts, tokens, tok_starts, doc_starts))
 
@@ -295,6 +306,20 @@ def content_digest(tokens: Sequence[int], text: str) -> bytes:
     return xxhash.xxh3_128_digest(b"".join(t.to_bytes(8, "little") for t in tokens))
 
 
+def _window_hashes(tokens: HashArray, n: int, key: np.uint64) -> HashArray:
+    """Shingle hashes of every window of ``n`` consecutive tokens (``len(tokens) - n + 1`` of them)."""
+    windows = len(tokens) - n + 1
+    acc = tokens[:windows] * np.uint64(position_multiplier(0))
+    tmp = np.empty_like(acc)
+    for k in range(1, n):
+        np.multiply(tokens[k : windows + k], np.uint64(position_multiplier(k)), out=tmp)
+        acc += tmp
+    del tmp
+    acc ^= np.uint64((n * LENGTH_MUL) & 0xFFFFFFFFFFFFFFFF)
+    acc ^= key
+    return fmix64(acc)
+
+
 def _combine_tokens(
     tokens: HashArray, tok_starts: OffsetArray, doc_starts: OffsetArray, n_docs: int, config: ShingleConfig
 ) -> ShingleBatch:
@@ -316,15 +341,7 @@ def _combine_tokens(
         for k in range(1, n):
             pos = inner - k
             valid[pos[(pos >= 0) & (pos < total - n + 1)]] = False
-        acc = tokens[: total - n + 1] * np.uint64(position_multiplier(0))
-        tmp = np.empty_like(acc)
-        for k in range(1, n):
-            np.multiply(tokens[k : total - n + 1 + k], np.uint64(position_multiplier(k)), out=tmp)
-            acc += tmp
-        acc = acc[valid]
-        acc ^= np.uint64((n * LENGTH_MUL) & 0xFFFFFFFFFFFFFFFF)
-        acc ^= key
-        full = fmix64(acc)
+        full = _window_hashes(tokens, n, key)[valid]
     else:
         full = np.empty(0, dtype=np.uint64)
     short_docs = np.flatnonzero(short)
@@ -346,6 +363,70 @@ def _combine_tokens(
     return ShingleBatch(out, offsets, config)
 
 
+_CUT = re.compile(r"[\t\n\v\f\r ]")
+
+
+def _pieces(text: str, piece_chars: int) -> Iterator[str]:
+    """``text`` cut into pieces of about ``piece_chars`` characters, each cut just before an ASCII space.
+
+    An ASCII space or line break separates words and never composes with its neighbours under
+    NFKC or case folding, so every piece tokenizes to exactly its share of the document's tokens. A
+    stretch without any (unspaced scripts without line breaks) stays in one piece.
+    """
+    start = 0
+    while start < len(text):
+        cut = _CUT.search(text, start + max(piece_chars, 1)) if start + piece_chars < len(text) else None
+        stop = len(text) if cut is None else cut.start()
+        yield text[start:stop]
+        start = stop
+
+
+@dataclass(frozen=True, slots=True)
+class LongDocument:
+    """One document longer than a chunk, word-shingled piece by piece in bounded memory.
+
+    Attributes:
+        text: the document.
+        config: the word :class:`ShingleConfig`.
+        piece_chars: characters per piece (the chunk size).
+    """
+
+    text: str
+    config: ShingleConfig
+    piece_chars: int
+
+    def shingles(self, consume: Callable[[HashArray], None]) -> bytes:
+        """Pass the document's shingle hashes to ``consume`` a piece at a time; return its digest.
+
+        Concatenated, the pieces are exactly ``word_shingles([text])`` of the same config, in order;
+        the digest is :func:`content_digest`. Memory is that of one piece plus ``ngram_size`` tokens.
+        """
+        n = self.config.ngram_size
+        key = np.uint64(seed_key(self.config.seed, SHINGLE_SALT))
+        digest = xxhash.xxh3_128()
+        carry = np.empty(0, dtype=np.uint64)  # the last n - 1 tokens so far: windows cross pieces
+        n_tokens = 0
+        for piece in _pieces(self.text, self.piece_chars):
+            _, tokens, _, _ = _chunk_tokens([piece], 0, self.config)
+            digest.update(tokens.tobytes())
+            n_tokens += len(tokens)
+            window = np.concatenate([carry, tokens])
+            if len(window) >= n:
+                consume(_window_hashes(window, n, key))
+            carry = window[max(len(window) - (n - 1), 0) :]
+        if 0 < n_tokens < n:  # fewer tokens than n: one shingle of all of them
+            consume(_combine_tokens(carry, np.arange(n_tokens), np.array([0, n_tokens]), 1, self.config).hashes)
+        return digest.digest() if n_tokens else _wordless_digest(self.text)
+
+    def batch(self) -> ShingleBatch:
+        """All the document's shingles as a one-document :class:`ShingleBatch` (with its digest)."""
+        parts: list[HashArray] = []
+        digest = self.shingles(parts.append)
+        hashes = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+        offsets = np.array([0, len(hashes)], dtype=np.int64)
+        return ShingleBatch(hashes, offsets, self.config, np.frombuffer(digest, dtype="V16"))
+
+
 def _char_chunk(texts: Sequence[str], first: int, config: ShingleConfig) -> ShingleBatch:
     n = config.ngram_size
     normalized = [
@@ -364,29 +445,37 @@ def _char_chunk(texts: Sequence[str], first: int, config: ShingleConfig) -> Shin
     return ShingleBatch(hashes, offsets, config)
 
 
-def iter_shingle_batches(
+def iter_shingle_units(
     texts: Iterable[str], config: ShingleConfig, *, chunk_chars: int = DEFAULT_CHUNK_CHARS
-) -> Iterator[ShingleBatch]:
-    """Yield one :class:`ShingleBatch` per chunk of documents (about ``chunk_chars`` characters each).
-
-    Results do not depend on ``chunk_chars``: a chunk boundary never falls inside a document.
-    """
+) -> Iterator[ShingleBatch | LongDocument]:
+    """Like :func:`iter_shingle_batches`, but a word-shingled document longer than ``chunk_chars``
+    comes alone as a :class:`LongDocument`, to be shingled piece by piece (its transient memory
+    is then that of a chunk, not a multiple of the document)."""
     if isinstance(texts, (str, bytes)):
         raise TypeError(f"texts must be an iterable of str, not a single {type(texts).__name__}")
     chunk_fn = _word_chunk if config.kind == "word" else _char_chunk
+    long_chars = max(chunk_chars, 1) if config.kind == "word" else None
     if isinstance(texts, (list, tuple)) and set(map(type, texts)) <= {str}:
-        # Chunk ends from one prefix sum of the lengths instead of a Python step per document.
-        ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)))
-        start, base = 0, 0
-        while start < len(texts):
-            stop = min(max(int(np.searchsorted(ends, base + chunk_chars)), start) + 1, len(texts))
-            yield chunk_fn(texts[start:stop], start, config)
-            start, base = stop, int(ends[stop - 1])
-        return
+        lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+        if long_chars is None or not (lengths > long_chars).any():
+            # Chunk ends from one prefix sum of the lengths instead of a Python step per document.
+            ends = np.cumsum(lengths)
+            start, base = 0, 0
+            while start < len(texts):
+                stop = min(max(int(np.searchsorted(ends, base + chunk_chars)), start) + 1, len(texts))
+                yield chunk_fn(texts[start:stop], start, config)
+                start, base = stop, int(ends[stop - 1])
+            return
     buf: list[str] = []
     size = 0
     first = 0
-    for text in texts:
+    for i, text in enumerate(texts):
+        if long_chars is not None and isinstance(text, str) and len(text) > long_chars:
+            if buf:
+                yield chunk_fn(buf, first, config)
+            yield LongDocument(text, config, chunk_chars)
+            buf, size, first = [], 0, i + 1
+            continue
         buf.append(text)
         size += len(text) if isinstance(text, str) else 0
         if size >= chunk_chars:
@@ -395,6 +484,18 @@ def iter_shingle_batches(
             buf, size = [], 0
     if buf:
         yield chunk_fn(buf, first, config)
+
+
+def iter_shingle_batches(
+    texts: Iterable[str], config: ShingleConfig, *, chunk_chars: int = DEFAULT_CHUNK_CHARS
+) -> Iterator[ShingleBatch]:
+    """Yield one :class:`ShingleBatch` per chunk of documents (about ``chunk_chars`` characters each).
+
+    Results do not depend on ``chunk_chars``: a chunk boundary never falls inside a document (a
+    longer word-shingled document is shingled in pieces and comes as a batch of its own).
+    """
+    for unit in iter_shingle_units(texts, config, chunk_chars=chunk_chars):
+        yield unit if isinstance(unit, ShingleBatch) else unit.batch()
 
 
 def shingle_texts(texts: Iterable[str], config: ShingleConfig) -> ShingleBatch:
