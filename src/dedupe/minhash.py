@@ -103,14 +103,15 @@ def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
         return
     filled = ~empty
     table = _probe_table(num_perm, probe_key)
-    hits = filled.view(np.uint8)
-    code = np.zeros(sig.shape, dtype=np.uint8)
-    bit = np.empty(sig.shape, dtype=np.uint8)
+    hits = np.ascontiguousarray(filled.view(np.uint8).T)  # (num_perm, n_docs): a probe gathers rows
+    code = np.zeros(hits.shape, dtype=np.uint8)
+    bit = np.empty(hits.shape, dtype=np.uint8)
     for t in range(FULL_PROBES):
-        np.take(hits, table[:, t], axis=1, out=bit)
+        np.take(hits, table[:, t], axis=0, out=bit)
         if t:
             np.left_shift(bit, np.uint8(t), out=bit)
         code |= bit
+    code = np.ascontiguousarray(code.T)
     first = np.take(_FIRST_BIT, code)
     first += np.arange(0, NUM_PROBES * num_perm, NUM_PROBES)  # flat index into the table
     src = np.take(table.ravel(), first)
