@@ -331,35 +331,33 @@ def _combine_tokens(
     counts = n_full + short
     offsets = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    out = np.empty(int(offsets[-1]), dtype=np.uint64)
     key = np.uint64(seed_key(config.seed, SHINGLE_SALT))
     total = len(tokens)
     if total >= n:
         # A window is valid unless it crosses into the next document.
         valid = np.ones(total - n + 1, dtype=bool)
-        inner = first_tok[1:-1]
-        for k in range(1, n):
-            pos = inner - k
+        if n > 1:  # the n - 1 windows before each document's first token cross into it
+            pos = (first_tok[1:-1, None] - np.arange(1, n)).ravel()
             valid[pos[(pos >= 0) & (pos < total - n + 1)]] = False
         full = _window_hashes(tokens, n, key)[valid]
     else:
         full = np.empty(0, dtype=np.uint64)
     short_docs = np.flatnonzero(short)
-    if len(short_docs):
-        starts = first_tok[short_docs]
-        lens = per_doc[short_docs]
-        acc = np.zeros(len(short_docs), dtype=np.uint64)
-        for k in range(n - 1):
-            has = lens > k
-            acc[has] += tokens[starts[has] + k] * np.uint64(position_multiplier(k))
-        acc ^= lens.astype(np.uint64) * np.uint64(LENGTH_MUL)
-        acc ^= key
-        slot = np.zeros(len(out), dtype=bool)
-        slot[offsets[short_docs]] = True
-        out[slot] = fmix64(acc)
-        out[~slot] = full
-    else:
-        out[:] = full
+    if len(short_docs) == 0:
+        return ShingleBatch(full, offsets, config)
+    out = np.empty(int(offsets[-1]), dtype=np.uint64)
+    starts = first_tok[short_docs]
+    lens = per_doc[short_docs]
+    acc = np.zeros(len(short_docs), dtype=np.uint64)
+    for k in range(n - 1):
+        has = lens > k
+        acc[has] += tokens[starts[has] + k] * np.uint64(position_multiplier(k))
+    acc ^= lens.astype(np.uint64) * np.uint64(LENGTH_MUL)
+    acc ^= key
+    slot = np.zeros(len(out), dtype=bool)
+    slot[offsets[short_docs]] = True
+    out[slot] = fmix64(acc)
+    out[~slot] = full
     return ShingleBatch(out, offsets, config)
 
 
