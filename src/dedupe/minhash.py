@@ -103,15 +103,21 @@ def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
         return
     filled = ~empty
     table = _probe_table(num_perm, probe_key)
-    hits = np.ascontiguousarray(filled.view(np.uint8).T)  # (num_perm, n_docs): a probe gathers rows
-    code = np.zeros(hits.shape, dtype=np.uint8)
-    bit = np.empty(hits.shape, dtype=np.uint8)
+    # Transposed, (num_perm, n_docs) padded to whole words: a probe gathers rows, and shifting a
+    # 0/1 byte by t < 8 stays in its byte, so eight bytes shift and combine as one uint64.
+    n_docs = sig.shape[0]
+    width = -(-n_docs // 8) * 8
+    hits = np.zeros((num_perm, width), dtype=np.uint8)
+    hits[:, :n_docs] = filled.T
+    code = np.zeros_like(hits)
+    bit = np.empty_like(hits)
+    code_words, bit_words = code.view(np.uint64), bit.view(np.uint64)
     for t in range(FULL_PROBES):
         np.take(hits, table[:, t], axis=0, out=bit)
         if t:
-            np.left_shift(bit, np.uint8(t), out=bit)
-        code |= bit
-    code = np.ascontiguousarray(code.T)
+            np.left_shift(bit_words, np.uint64(t), out=bit_words)
+        code_words |= bit_words
+    code = np.ascontiguousarray(code[:, :n_docs].T)
     first = np.take(_FIRST_BIT, code)
     first += np.arange(0, NUM_PROBES * num_perm, NUM_PROBES)  # flat index into the table
     src = np.take(table.ravel(), first)
