@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from ._typing import Uint32Array
 from .config import MinHashConfig, ShingleConfig, check_compatible
 from .errors import ConfigError
-from .hashing import fmix64, seed_key
+from .hashing import fmix64, fmix64_inplace, seed_key
 from .shingles import DEFAULT_CHUNK_CHARS, LongDocument, ShingleBatch, iter_shingle_units
 
 __all__ = ["EMPTY_VALUE", "MinHasher", "SignatureArray", "jaccard"]
@@ -146,8 +146,10 @@ def _fill_bins(
     sig: NDArray[np.uint64], hashes: NDArray[np.uint64], counts: NDArray[np.int64] | None, num_perm: int, perm_key: int
 ) -> None:
     """Lower the bins of ``sig`` (flat, ``num_perm`` per row) to the values of ``hashes`` (``counts`` per row)."""
-    x = fmix64(hashes ^ np.uint64(perm_key))
-    slot = (x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)
+    x = fmix64_inplace(hashes ^ np.uint64(perm_key))
+    slot = x >> np.uint64(32)
+    slot *= np.uint64(num_perm)
+    slot >>= np.uint64(32)
     if counts is not None:
         slot += np.repeat(np.arange(len(counts), dtype=np.uint64) * np.uint64(num_perm), counts)
     x &= np.uint64(0xFFFFFFFF)

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from ._typing import HashArray, IntArray, OffsetArray
 from .config import ShingleConfig
 from .errors import ConfigError
-from .hashing import LENGTH_MUL, fmix64, fmix64_int, run_hashes, seed_key, token_hashes
+from .hashing import LENGTH_MUL, fmix64, fmix64_inplace, fmix64_int, run_hashes, seed_key, token_hashes
 from .normalize import DIGIT, INVISIBLE, UNSTABLE, WORD, char_classes, normalize_text
 from .scripts import SPLIT, script_classes
 
@@ -317,7 +317,7 @@ def _window_hashes(tokens: HashArray, n: int, key: np.uint64) -> HashArray:
     del tmp
     acc ^= np.uint64((n * LENGTH_MUL) & 0xFFFFFFFFFFFFFFFF)
     acc ^= key
-    return fmix64(acc)
+    return fmix64_inplace(acc)
 
 
 def _combine_tokens(
