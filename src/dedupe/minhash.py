@@ -20,7 +20,8 @@ each shingle once instead of ``num_perm`` times is what makes it fast.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -29,8 +30,8 @@ from numpy.typing import NDArray
 from ._typing import Uint32Array
 from .config import MinHashConfig, ShingleConfig, check_compatible
 from .errors import ConfigError
-from .hashing import fmix64, seed_key
-from .shingles import DEFAULT_CHUNK_CHARS, ShingleBatch, iter_shingle_batches
+from .hashing import fmix64, fmix64_inplace, seed_key
+from .shingles import DEFAULT_CHUNK_CHARS, LongDocument, ShingleBatch, iter_shingle_units
 
 __all__ = ["EMPTY_VALUE", "MinHasher", "SignatureArray", "jaccard"]
 
@@ -69,55 +70,119 @@ def _config_of(x: object) -> MinHashConfig | None:
     return getattr(x, "config", None)
 
 
-def _probe_bins(bins: NDArray[np.int64], t: NDArray[np.uint64], num_perm: int, probe_key: int) -> NDArray[np.int64]:
-    x: NDArray[np.uint64] = (bins.astype(np.uint64)[:, None] << np.uint64(32)) | t[None, :]
-    x ^= np.uint64(probe_key)
-    x = fmix64(x)
-    out: NDArray[np.int64] = ((x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)).astype(np.int64)
-    return out
+@functools.lru_cache(maxsize=16)
+def _probe_table(num_perm: int, probe_key: int) -> NDArray[np.intp]:
+    """``probe(i, t)`` for every bin ``i`` and probe ``t``: a ``(num_perm, NUM_PROBES)`` array.
+
+    Probes depend on the bin and the seed, not on the document, so they are hashed once per hasher.
+    """
+    x = (np.arange(num_perm, dtype=np.uint64)[:, None] << np.uint64(32)) | np.arange(NUM_PROBES, dtype=np.uint64)
+    x = fmix64(x ^ np.uint64(probe_key))
+    table: NDArray[np.intp] = ((x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)).astype(np.intp)
+    table.flags.writeable = False
+    return table
+
+
+#: Probes tried on the whole ``(n_docs, num_perm)`` matrix (one bit each of a uint8 code per bin)
+#: before the bins still empty are gathered.
+FULL_PROBES = 8
+#: Lowest set bit of a byte (``FULL_PROBES`` for 0: no probe hit).
+_FIRST_BIT = np.array([(c & -c).bit_length() - 1 if c else FULL_PROBES for c in range(256)], dtype=np.intp)
 
 
 def _densify(sig: NDArray[np.uint64], num_perm: int, probe_key: int) -> None:
-    """Fill the empty bins of ``sig`` (rows with at least one non-empty bin) in place."""
+    """Fill the empty bins of ``sig`` in place (a row without any filled bin stays empty).
+
+    The first ``FULL_PROBES`` probes run on the whole matrix: bit ``t`` of a bin's code says
+    whether its probe ``t`` hits a filled bin, and the lowest set bit picks the source. The few
+    bins still unresolved take the remaining probes at once as a gathered list, then the cyclic
+    fallback.
+    """
     empty = sig == _EMPTY_BIN
-    all_empty = empty.all(axis=1)
-    rows, cols = np.nonzero(empty & ~all_empty[:, None])
-    if len(rows) == 0:
+    if not empty.any():
         return
-    src = np.full(len(rows), -1, dtype=np.int64)
-    pending = np.arange(len(rows))
-    step = 8
-    for t0 in range(0, NUM_PROBES, step):
-        t = np.arange(t0, t0 + step, dtype=np.uint64)
-        probes = _probe_bins(cols[pending], t, num_perm, probe_key)
-        hit = ~empty[rows[pending][:, None], probes]
+    filled = ~empty
+    table = _probe_table(num_perm, probe_key)
+    # Transposed, (num_perm, n_docs) padded to whole words: a probe gathers rows, and shifting a
+    # 0/1 byte by t < 8 stays in its byte, so eight bytes shift and combine as one uint64.
+    n_docs = sig.shape[0]
+    width = -(-n_docs // 8) * 8
+    hits = np.zeros((num_perm, width), dtype=np.uint8)
+    hits[:, :n_docs] = filled.T
+    code = np.zeros_like(hits)
+    bit = np.empty_like(hits)
+    code_words, bit_words = code.view(np.uint64), bit.view(np.uint64)
+    for t in range(FULL_PROBES):
+        np.take(hits, table[:, t], axis=0, out=bit)
+        if t:
+            np.left_shift(bit_words, np.uint64(t), out=bit_words)
+        code_words |= bit_words
+    code = np.ascontiguousarray(code[:, :n_docs].T)
+    first = np.take(_FIRST_BIT, code)
+    first += np.arange(0, NUM_PROBES * num_perm, NUM_PROBES)  # flat index into the table
+    src = np.take(table.ravel(), first)
+    flat = np.flatnonzero(empty & (code == 0))
+    if len(flat):
+        rows, cols = np.divmod(flat, num_perm)
+        probes = table[cols, FULL_PROBES:]
+        hit = filled.ravel()[(flat - cols)[:, None] + probes]
         found = hit.any(axis=1)
-        first = hit.argmax(axis=1)
-        src[pending[found]] = probes[found, first[found]]
-        pending = pending[~found]
-        if len(pending) == 0:
-            break
-    if len(pending):
-        # Cyclic fallback: the first non-empty bin after the empty one.
-        prow, pcol = rows[pending], cols[pending]
-        filled = ~empty[prow]
-        cyc = np.concatenate([filled, filled], axis=1)
-        pos = np.arange(2 * num_perm)
-        nxt = np.where(cyc, pos, 2 * num_perm)
-        nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
-        src[pending] = nxt[np.arange(len(pending)), pcol + 1] % num_perm
-    sig[rows, cols] = sig[rows, src]
+        src.ravel()[flat[found]] = probes[found, hit[found].argmax(axis=1)]
+        if not found.all():
+            # Cyclic fallback: the first non-empty bin after the empty one (in a row without any,
+            # bin 0, which is empty: the row stays empty).
+            lost = ~found
+            row_filled = filled[rows[lost]]
+            cyc = np.concatenate([row_filled, row_filled], axis=1)
+            pos = np.arange(2 * num_perm)
+            nxt = np.where(cyc, pos, 2 * num_perm)
+            nxt = np.minimum.accumulate(nxt[:, ::-1], axis=1)[:, ::-1]
+            src.ravel()[flat[lost]] = nxt[np.arange(len(nxt)), cols[lost] + 1] % num_perm
+    src += np.arange(0, sig.size, num_perm)[:, None]  # flat index of the source bin
+    np.copyto(sig, np.take(sig.ravel(), src), where=empty)
+
+
+def _fill_bins(
+    sig: NDArray[np.uint64], hashes: NDArray[np.uint64], counts: NDArray[np.int64] | None, num_perm: int, perm_key: int
+) -> None:
+    """Lower the bins of ``sig`` (flat, ``num_perm`` per row) to the values of ``hashes`` (``counts`` per row)."""
+    x = fmix64_inplace(hashes ^ np.uint64(perm_key))
+    slot = x >> np.uint64(32)
+    slot *= np.uint64(num_perm)
+    slot >>= np.uint64(32)
+    if counts is not None:
+        slot += np.repeat(np.arange(len(counts), dtype=np.uint64) * np.uint64(num_perm), counts)
+    x &= np.uint64(0xFFFFFFFF)
+    np.minimum.at(sig, slot.astype(np.intp), x)
+
+
+def _sign_long(doc: LongDocument, num_perm: int, perm_key: int, probe_key: int) -> tuple[Uint32Array, bytes]:
+    """Signature (one row) and digest of a long document, its shingles folded in a piece at a time."""
+    sig = np.full(num_perm, _EMPTY_BIN, dtype=np.uint64)
+    digest = doc.shingles(lambda hashes: _fill_bins(sig, hashes, None, num_perm, perm_key))
+    row = sig.reshape(1, num_perm)
+    _densify(row, num_perm, probe_key)
+    row[row == _EMPTY_BIN] = EMPTY_VALUE  # no shingle at all: the empty signature
+    return row.astype(np.uint32), digest
+
+
+def _sign_units(
+    texts: Iterable[str], config: MinHashConfig, chunk_chars: int, perm_key: int, probe_key: int
+) -> Iterator[tuple[Uint32Array, NDArray[np.void] | None]]:
+    """Signatures (and word digests) of every chunk of ``texts``, long documents in pieces."""
+    for unit in iter_shingle_units(texts, config.shingle, chunk_chars=chunk_chars):
+        if isinstance(unit, ShingleBatch):
+            yield _sign_batch(unit, config.num_perm, perm_key, probe_key), unit.digests
+        else:
+            sig, digest = _sign_long(unit, config.num_perm, perm_key, probe_key)
+            yield sig, np.frombuffer(digest, dtype="V16")
 
 
 def _sign_batch(batch: ShingleBatch, num_perm: int, perm_key: int, probe_key: int) -> Uint32Array:
     n = len(batch)
     counts = batch.counts()
-    x = fmix64(batch.hashes ^ np.uint64(perm_key))
-    slot = (x >> np.uint64(32)) * np.uint64(num_perm) >> np.uint64(32)
-    slot += np.repeat(np.arange(n, dtype=np.uint64) * np.uint64(num_perm), counts)
-    x &= np.uint64(0xFFFFFFFF)
     sig = np.full(n * num_perm, _EMPTY_BIN, dtype=np.uint64)
-    np.minimum.at(sig, slot.astype(np.intp), x)
+    _fill_bins(sig, batch.hashes, counts, num_perm, perm_key)
     sig2 = sig.reshape(n, num_perm)
     _densify(sig2, num_perm, probe_key)
     sig2[counts == 0] = EMPTY_VALUE
@@ -213,10 +278,7 @@ class MinHasher:
         if isinstance(texts, ShingleBatch):
             return self.sign_batch(texts)
         _check_texts(texts)
-        parts = [
-            _sign_batch(b, self.num_perm, self._perm_key, self._probe_key)
-            for b in iter_shingle_batches(texts, self.config.shingle, chunk_chars=chunk_chars)
-        ]
+        parts = [sig for sig, _ in _sign_units(texts, self.config, chunk_chars, self._perm_key, self._probe_key)]
         values = np.concatenate(parts) if parts else np.empty((0, self.num_perm), dtype=np.uint32)
         return SignatureArray(values, self.config)
 
@@ -233,10 +295,10 @@ class MinHasher:
         _check_texts(texts)
         sigs: list[Uint32Array] = []
         digests: list[NDArray[np.void]] = []
-        for b in iter_shingle_batches(texts, self.config.shingle, chunk_chars=chunk_chars):
-            sigs.append(_sign_batch(b, self.num_perm, self._perm_key, self._probe_key))
-            assert b.digests is not None
-            digests.append(b.digests)
+        for sig, digest in _sign_units(texts, self.config, chunk_chars, self._perm_key, self._probe_key):
+            sigs.append(sig)
+            assert digest is not None
+            digests.append(digest)
         if not sigs:
             return SignatureArray(np.empty((0, self.num_perm), np.uint32), self.config), np.empty(0, "V16")
         return SignatureArray(np.concatenate(sigs), self.config), np.concatenate(digests)

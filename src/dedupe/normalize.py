@@ -11,26 +11,40 @@ import re
 import sys
 import unicodedata
 
+import numpy as np
+
+from ._unicode_tables import load_table
+
 __all__ = ["DIGIT", "INVISIBLE", "UNSTABLE", "WORD", "char_classes", "fold_text", "normalize_text"]
 
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u2035\u2039\u203a\uff07"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\u301d\u301e\uff02"
 
 
+#: Kinds of :func:`build_translation_kinds`: what a code point of 0x80 and above becomes.
+_KIND_REPLACEMENT = {1: " ", 2: "", 3: "\ufffd", 4: "-"}
+
+
+def build_translation_kinds() -> bytes:
+    """Per code point (from :mod:`unicodedata`): 1 space, separator or control (Zs, Zl, Zp, Cc),
+    2 format (Cf), 3 surrogate (Cs), 4 dash (Pd), else 0."""
+    out = bytearray(sys.maxunicode + 1)
+    kinds = {"Zs": 1, "Zl": 1, "Zp": 1, "Cc": 1, "Cf": 2, "Cs": 3, "Pd": 4}
+    for cp in range(sys.maxunicode + 1):
+        out[cp] = kinds.get(unicodedata.category(chr(cp)), 0)
+    return bytes(out)
+
+
 @functools.lru_cache(maxsize=1)
 def _translation() -> dict[int, str]:
-    """Map non-ASCII spaces, controls, format chars, surrogates, quotes and dashes to ASCII forms."""
-    table: dict[int, str] = {}
-    for cp in range(0x80, sys.maxunicode + 1):
-        cat = unicodedata.category(chr(cp))
-        if cat in ("Zs", "Zl", "Zp", "Cc"):
-            table[cp] = " "
-        elif cat == "Cf":
-            table[cp] = ""  # zero-width space/joiner, soft hyphen, BOM: invisible, they split nothing
-        elif cat == "Cs":
-            table[cp] = "\ufffd"  # lone surrogates cannot be encoded; they become the replacement char
-        elif cat == "Pd":
-            table[cp] = "-"
+    """Map non-ASCII spaces, controls, format chars, surrogates, quotes and dashes to ASCII forms.
+
+    Format chars (zero-width space/joiner, soft hyphen, BOM) are invisible and split nothing; lone
+    surrogates cannot be encoded and become the replacement char.
+    """
+    kinds = np.frombuffer(load_table("translation_kinds", build_translation_kinds), dtype=np.uint8)
+    cps = np.flatnonzero(kinds[0x80:]) + 0x80
+    table = {cp: _KIND_REPLACEMENT[kind] for cp, kind in zip(cps.tolist(), kinds[cps].tolist(), strict=True)}
     for ch in _SINGLE_QUOTES:
         table[ord(ch)] = "'"
     for ch in _DOUBLE_QUOTES:
@@ -43,7 +57,9 @@ def _translation() -> dict[int, str]:
 
 @functools.lru_cache(maxsize=1)
 def _digit_table() -> dict[int, str]:
-    return {cp: "0" for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Nd"}
+    """Every decimal digit (Nd: the ``DIGIT`` bit of :func:`char_classes`) to ``"0"``."""
+    classes = np.frombuffer(char_classes(), dtype=np.uint8)
+    return dict.fromkeys(np.flatnonzero(classes & DIGIT).tolist(), "0")
 
 
 _ASCII_DIGITS = str.maketrans("123456789", "000000000")
@@ -136,6 +152,9 @@ _HANGUL_JAMO = ((0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF))
 def char_classes() -> bytes:
     """Return a ``sys.maxunicode + 1`` byte table of class bits for each code point.
 
+    Read from the shipped tables (:mod:`dedupe._unicode_tables`), built by
+    :func:`build_char_classes` when they do not match this Python's Unicode version.
+
     * ``WORD``: letters, marks and numbers (categories L*, M*, N*); everything else (spaces,
       punctuation, ASCII ``_`` included, symbols, emoji, controls, lone surrogates) separates words.
     * ``DIGIT``: decimal digits (Nd), which ``mask_digits`` turns into ``0`` (also ``WORD``).
@@ -145,6 +164,11 @@ def char_classes() -> bytes:
       composition). Text without ``UNSTABLE`` or ``INVISIBLE`` code points is already folded once
       ASCII letters are lowered, which lets the tokenizer skip Python-level normalization.
     """
+    return load_table("char_classes", build_char_classes)
+
+
+def build_char_classes() -> bytes:
+    """Build the table of :func:`char_classes` from :mod:`unicodedata` (about 0.3 s)."""
     out = bytearray(sys.maxunicode + 1)
     second: set[int] = set()
     for cp in range(sys.maxunicode + 1):

@@ -25,6 +25,8 @@ import functools
 import sys
 import unicodedata
 
+from ._unicode_tables import load_table
+
 __all__ = ["JOIN", "SPLIT", "UNSPACED_RANGES", "script_classes", "unspaced_share"]
 
 #: Inclusive code point ranges of the scripts written without spaces (only their word characters count).
@@ -62,8 +64,14 @@ def script_classes() -> bytes:
     """Return a ``sys.maxunicode + 1`` byte table: ``SPLIT``, ``JOIN`` or 0 for each code point.
 
     ``SPLIT``: a word character (L, N) of an unspaced script; ``JOIN``: a combining mark (M) of one.
-    Every other code point is 0.
+    Every other code point is 0. Read from the shipped tables (:mod:`dedupe._unicode_tables`), built
+    by :func:`build_script_classes` when they do not match this Python's Unicode version.
     """
+    return load_table("script_classes", build_script_classes)
+
+
+def build_script_classes() -> bytes:
+    """Build the table of :func:`script_classes` from :mod:`unicodedata`."""
     out = bytearray(sys.maxunicode + 1)
     for lo, hi in UNSPACED_RANGES:
         for cp in range(lo, min(hi, sys.maxunicode) + 1):

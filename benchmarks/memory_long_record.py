@@ -1,0 +1,64 @@
+"""Peak memory of one huge record: ``--mb`` (75) MB of short lines ``"ab NN\\n"`` (6 bytes each).
+
+Each figure comes from a fresh interpreter that builds the record, reads its RSS, runs one step and
+reports how far the peak RSS rose above it, in record sizes: ``sign`` is
+``MinHasher().signatures_and_digests([record])`` (the signing of ``dedupe clean --no-boilerplate``);
+with ``--clean`` also :func:`dedupe.deduplicate` on the one record without and with boilerplate
+(``max_chars`` raised; the CLI refuses records over 50 M characters). Exits 1 if signing adds more
+than ``--limit`` (10) record sizes.
+
+Run: ``python benchmarks/memory_long_record.py [--mb 75] [--clean]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+_CHILD = """
+import resource, sys
+import dedupe
+mode, mb = sys.argv[1], float(sys.argv[2])
+block = "".join(f"ab {i:02d}\\n" for i in range(97))
+record = block * int(mb * 1e6 / len(block))
+with open("/proc/self/statm") as f:
+    before = int(f.read().split()[1]) * resource.getpagesize()
+if mode == "sign":
+    dedupe.MinHasher().signatures_and_digests([record])
+else:
+    dedupe.deduplicate([{"id": "huge", "text": record}], remove_boilerplate=mode == "clean", max_chars=10**9)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(len(record), before, after)
+"""
+
+
+def growth(mode: str, mb: float) -> tuple[int, int, int]:
+    """(record bytes, RSS before, peak RSS after) of one run in a fresh interpreter.
+
+    ``mode``: ``sign`` (signatures and digests), ``clean-no-bp`` or ``clean`` (:func:`dedupe.deduplicate`
+    on the one record, without and with boilerplate).
+    """
+    out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(mb)], check=True, capture_output=True, text=True)
+    size, before, after = (int(v) for v in out.stdout.split())
+    return size, before, after
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mb", type=float, default=75.0)
+    parser.add_argument("--limit", type=float, default=10.0, help="allowed peak growth, in record sizes")
+    parser.add_argument("--clean", action="store_true", help="also run dedupe clean with and without boilerplate")
+    args = parser.parse_args(argv)
+    modes = ["sign", "clean-no-bp", "clean"] if args.clean else ["sign"]
+    ratios = {}
+    for mode in modes:
+        size, before, after = growth(mode, args.mb)
+        ratios[mode] = (after - before) / size
+        print(f"{mode:>12}: record {size / 1e6:.1f} MB, RSS {before / 1e6:.0f} MB before, peak {after / 1e6:.0f} MB: "
+              f"+{ratios[mode]:.1f}x the record")
+    return 1 if ratios["sign"] > args.limit else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
