@@ -1,0 +1,93 @@
+"""Reading with orjson: the same records, values and error messages as the standard library's parser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedupe.errors import InputError
+from dedupe.io import Record, Rejected, jsonl, read_corpus
+
+orjson = pytest.importorskip("orjson")  # a dependency (pyproject); without it the json.loads path is all there is
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(1 << 70), max_value=1 << 70)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _read(path: Path, *, stdlib: bool, monkeypatch: pytest.MonkeyPatch) -> list[Record | Rejected]:
+    with monkeypatch.context() as m:
+        if stdlib:
+            m.setattr(jsonl, "_orjson", None)
+        return list(read_corpus(path, on_error="reject"))
+
+
+@given(st.lists(st.dictionaries(st.text(max_size=6), _values, max_size=5), min_size=1, max_size=6))
+def test_orjson_reads_what_json_loads_reads(rows: list[dict[str, object]]) -> None:
+    for row in rows:
+        line = json.dumps({"text": "some text", **row}, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        if b"\xed" in line:  # a lone surrogate in a key or value written raw is not UTF-8 at all
+            continue
+        expected = json.loads(line)
+        got = jsonl._loads(line, line.decode())
+        assert got == expected
+        assert [type(v) for v in _leaves(got)] == [type(v) for v in _leaves(expected)]  # ints stay ints
+
+
+def _leaves(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _leaves(v)]
+    if isinstance(value, list):
+        return [x for v in value for x in _leaves(v)]
+    return [value]
+
+
+def test_lines_orjson_refuses_read_as_json_loads_reads_them() -> None:
+    cases = {
+        b'{"text": "a \\ud800 b"}': {"text": "a \ud800 b"},  # a lone surrogate escape
+        b'{"text": "x", "n": NaN, "i": -Infinity}': None,  # non-standard literals json.loads accepts
+        b'{"text": "x", "id": 123456789012345678901234567890}': {"text": "x", "id": 123456789012345678901234567890},
+        b'{"text": "x", "big": [1, {"k": 18446744073709551616}]}': {"text": "x", "big": [1, {"k": 1 << 64}]},
+        b'{"text": "x", "u64": 18446744073709551615}': {"text": "x", "u64": (1 << 64) - 1},
+    }
+    for line, want in cases.items():
+        got = jsonl._loads(line, line.decode())
+        if want is None:
+            assert got["n"] != got["n"] and got["i"] == float("-inf")
+        else:
+            assert got == want
+            assert type(got.get("id", 0)) is int
+    with pytest.raises(orjson.JSONDecodeError):
+        orjson.loads(b'{"text": "a \\ud800 b"}')  # the premise: orjson alone would refuse it
+
+
+def test_error_messages_are_the_standard_librarys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(
+        b'{"text": "fine"}\n{"text": "cut\n[1, 2]\n{"text": "caf\xe9"}\n{\n{"text": 5}\n'
+        b'{"text": "x", "id": 12345678901234567890123}\n\n{"text": "dup", "a": 1, "a": 2}\n'
+        + b"[" * 5000 + b"\n"
+    )
+    fast = _read(path, stdlib=False, monkeypatch=monkeypatch)
+    slow = _read(path, stdlib=True, monkeypatch=monkeypatch)
+    assert fast == slow
+    reasons = [item.reason if isinstance(item, Rejected) else "ok" for item in fast]
+    assert reasons == [
+        "ok", "malformed_json", "not_an_object", "invalid_utf8", "malformed_json", "bad_field_type", "ok", "ok",
+        "malformed_json",
+    ]  # fmt: skip
+    assert isinstance(fast[6], Record) and fast[6].fields["id"] == 12345678901234567890123
+    assert isinstance(fast[7], Record) and fast[7].fields == {"text": "dup", "a": 2}
+    for stdlib in (False, True):
+        with monkeypatch.context() as m:
+            if stdlib:
+                m.setattr(jsonl, "_orjson", None)
+            with pytest.raises(InputError, match=r"bad.jsonl:2: malformed JSON at column 14: Invalid control"):
+                list(read_corpus(path))
