@@ -115,3 +115,40 @@ def test_output_is_byte_identical_whatever_the_workers(tmp_path: Path) -> None:
     assert counts["exact"] > 100 and counts["near"] > 100 and counts["kept"] > BATCH_RECORDS  # a real workload
     assert int(result.boilerplate_spans.sum()) > n // 2
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def _pages(n: int, seed: int) -> tuple[list[str], list[str]]:
+    rng = random.Random(seed)
+    menus = [f"Home | Section {k} | Contact" for k in range(5)]
+    words = [f"word{i}" for i in range(300)]
+    texts, groups = [], []
+    for _ in range(n):
+        site = f"s{rng.randrange(6)}.com"
+        body = "\n".join(" ".join(rng.choices(words, k=rng.randrange(3, 15))) for _ in range(rng.randrange(1, 6)))
+        texts.append(f"{rng.choice(menus)}\n{body}\nShare this\nCopyright {site} {rng.randrange(1990, 2030)}\n")
+        groups.append(site)
+    return texts, groups
+
+
+@pytest.mark.parametrize("near", [None, 0.7])
+def test_pooled_boilerplate_equals_updates_and_finds_in_order(near: float | None) -> None:
+    from dedupe.boilerplate import BoilerplateModel
+    from dedupe.boilerplate.pooled import count_in_pool, find_in_pool
+
+    texts, groups = _pages(900, 5)
+    batches = [(texts[lo : lo + 64], groups[lo : lo + 64]) for lo in range(0, len(texts), 64)]
+    sequential = BoilerplateModel(near_threshold=near)
+    for batch_texts, batch_groups in batches:
+        sequential.update(batch_texts, groups=batch_groups)
+    expected = [sequential.find_removals(t, groups=g) for t, g in batches]
+    for workers in (1, 2):
+        pooled = BoilerplateModel(near_threshold=near)
+        assert sum(count_in_pool(pooled, iter(batches), workers=workers)) == len(texts)
+        assert {k: v.tolist() for k, v in pooled._arrays().items()} == {
+            k: v.tolist() for k, v in sequential._arrays().items()
+        }
+        found = list(find_in_pool(pooled, iter(batches), workers=workers))
+        assert [spans for spans, _ in found] == [spans for spans, _ in expected]
+        for (_, got), (_, want) in zip(found, expected, strict=True):
+            assert all(a.tolist() == b.tolist() for a, b in zip(got, want, strict=True))
+    assert sum(len(s) for spans, _ in expected for s in spans) > len(texts)  # menus and footers were found
