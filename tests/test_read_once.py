@@ -91,3 +91,45 @@ def test_error_messages_are_the_standard_librarys(tmp_path: Path, monkeypatch: p
                 m.setattr(jsonl, "_orjson", None)
             with pytest.raises(InputError, match=r"bad.jsonl:2: malformed JSON at column 14: Invalid control"):
                 list(read_corpus(path))
+
+
+_row_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(1 << 70), max_value=1 << 70) | st.floats() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.tuples(inner) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=6), _row_values, max_size=6))
+def test_orjson_writes_the_bytes_json_writes(row: dict[str, object]) -> None:
+    fast = jsonl.encode_line(row)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(jsonl, "_orjson", None)
+        slow = jsonl.encode_line(row)
+    assert fast == slow
+
+
+def test_rows_orjson_would_write_differently_take_the_standard_librarys_way() -> None:
+    import datetime as dt
+    from dataclasses import dataclass
+
+    @dataclass
+    class Point:
+        x: int
+
+    class Tagged(str):
+        pass
+
+    circular: dict[str, object] = {"a": 1}
+    circular["self"] = circular
+    assert jsonl.encode_line({"f": 1e16, "g": -0.0, "h": float("nan")}) == b'{"f":1e+16,"g":-0.0,"h":null}\n'
+    assert jsonl.encode_line({"d": dt.date(2024, 1, 2), 1: Tagged("x")}) == b'{"d":"2024-01-02","1":"x"}\n'
+    assert jsonl.encode_line({"t": "a \ud800"}) == b'{"t":"a \\ud800"}\n'
+    assert jsonl.encode_line({"n": 1 << 70}) == b'{"n":1180591620717411303424}\n'
+    with pytest.raises(TypeError, match="Point is not JSON-serialisable"):
+        jsonl.encode_line({"p": Point(1)})  # orjson would write {"x":1}
+    with pytest.raises(ValueError, match="Circular"):
+        jsonl.encode_line(circular)
+    assert not jsonl._plain({"deep": [[0] * 20_000]})  # over the walk's budget: the standard library writes it

@@ -10,7 +10,9 @@ is re-read too. Blank lines are not records and are skipped (their line numbers 
 A UTF-8 byte-order mark before the first line is ignored.
 
 Writing emits one compact JSON object per line (``ensure_ascii=False``, separators ``,`` and
-``:``, ``\\n`` line ends, keys in their original order), so the same rows give the same bytes;
+``:``, ``\\n`` line ends, keys in their original order), so the same rows give the same bytes
+(``orjson`` writes rows of strings, ints, lists and dicts, the standard library the rest: the
+bytes are the same);
 gzip output has no file name and mtime 0 in its header. Floats that JSON cannot hold (``NaN``,
 ``Infinity``, ``-Infinity``, which Python's ``json`` reads from non-standard input) are written as
 ``null``, as JavaScript's ``JSON.stringify`` does, so every line is valid JSON. Text with lone surrogates (which UTF-8
@@ -310,6 +312,36 @@ def _escape_surrogate(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
+_PLAIN = frozenset({str, int, bool, type(None), list, tuple, dict})
+_PLAIN_ITEMS = 10_000
+
+
+def _plain(row: object) -> bool:
+    """Whether ``row`` holds only ``str`` keys and ``str``, ``int``, ``bool``, ``None``, lists and dicts.
+
+    ``orjson`` writes those byte for byte as the standard library does; floats (``1e16`` against
+    ``1e+16``), subclasses, dates, dataclasses and the rest go the standard library's way, and so
+    does a row of more than ``_PLAIN_ITEMS`` containers and values (which may be circular).
+    """
+    stack: list[Any] = [row]
+    budget = _PLAIN_ITEMS
+    while stack:
+        budget -= 1
+        if budget < 0:
+            return False
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            if not all(type(k) is str for k in item):
+                return False
+            stack.extend(v for v in item.values() if type(v) is not str)
+        elif kind is list or kind is tuple:
+            stack.extend(v for v in item if type(v) is not str)
+        elif kind not in _PLAIN:
+            return False
+    return True
+
+
 def encode_line(row: Mapping[str, Any]) -> bytes:
     """Encode ``row`` as one JSON line in UTF-8, ending with ``\\n``.
 
@@ -320,6 +352,12 @@ def encode_line(row: Mapping[str, Any]) -> bytes:
         TypeError: a value is not JSON-serialisable.
         ValueError: the row contains a circular reference.
     """
+    if _orjson is not None and _plain(row):
+        try:
+            out: bytes = _orjson.dumps(row, option=_orjson.OPT_APPEND_NEWLINE)
+            return out
+        except (TypeError, ValueError):
+            pass  # a lone surrogate, an integer beyond 64 bits: the standard library's way below
     text = _encode(row)
     try:
         return f"{text}\n".encode()
