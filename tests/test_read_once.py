@@ -133,3 +133,62 @@ def test_rows_orjson_would_write_differently_take_the_standard_librarys_way() ->
     with pytest.raises(ValueError, match="Circular"):
         jsonl.encode_line(circular)
     assert not jsonl._plain({"deep": [[0] * 20_000]})  # over the walk's budget: the standard library writes it
+
+
+def _hostile_folder(tmp_path: Path) -> Path:
+    import gzip
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    lines = [
+        b'\xef\xbb\xbf{"id": "a", "text": "first"}', b"", b"   ", b'{"id": "b", "text": "two"}', b"{broken",
+        b'{"id": "c", "text": "caf\xe9"}', b"[1]", b'{"id": "a", "text": "repeated id"}', b'{"id": "d", "text": 5}',
+        b"\t\r", b'{"id": "e", "text": "\\ud800 lone"}', b'{"id": "f", "text": "last"}',
+    ]  # fmt: skip
+    (folder / "1.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    (folder / "2.jsonl.gz").write_bytes(gzip.compress(b'{"id": "g", "text": "zipped"}\n\n{"id": "h", "text": "x"}\n'))
+    (folder / "3.txt").write_text("a text file", encoding="utf-8")
+    (folder / "4.jsonl").write_bytes(b'{"id": "i", "text": "no newline at the end"}')
+    return folder
+
+
+BAD = ["malformed_json", "invalid_utf8", "not_an_object"]
+GOLDEN_IDS = ["a", "b", *BAD, "duplicate_id", "bad_field_type", "e", "f", "g", "h", "3", "i"]
+GOLDEN_POSITIONS = ["0", "1", *BAD, "5", "bad_field_type", "7", "8", "9", "10", "3", "12"]
+
+
+@given(st.sets(st.integers(0, 20)))
+def test_positional_reads_match_a_full_read(tmp_path_factory: pytest.TempPathFactory, wanted: set[int]) -> None:
+    from dedupe.io import read_path_watched, read_positions_watched
+    from dedupe.io._watch import InputWatch
+
+    folder = _hostile_folder(tmp_path_factory.mktemp("pos"))
+    for id_field in ("id", None):
+        watch = InputWatch()
+        full = list(read_path_watched(folder, text_field="text", id_field=id_field, on_error="reject", watch=watch))
+        seen = [x.id if isinstance(x, Record) else x.reason for x in full]
+        assert seen == (GOLDEN_IDS if id_field else GOLDEN_POSITIONS)
+        accepted = {pos for pos, item in enumerate(full) if isinstance(item, Record)}
+        expected = [(pos, item) for pos, item in enumerate(full) if pos in wanted & accepted]
+        got = list(read_positions_watched(folder, wanted & accepted, text_field="text", id_field=id_field, watch=watch))
+        assert got == expected
+
+
+def test_positional_read_skips_parsing_and_still_sees_a_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedupe.io import read_path_watched, read_positions_watched
+    from dedupe.io._watch import InputWatch
+
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"".join(b'{"id": "%d", "text": "record %d"}\n' % (i, i) for i in range(100)))
+    watch = InputWatch()
+    assert len(list(read_path_watched(path, text_field="text", id_field="id", on_error="raise", watch=watch))) == 100
+    calls: list[bytes] = []
+    real = jsonl._loads
+    monkeypatch.setattr(jsonl, "_loads", lambda data, text: calls.append(data) or real(data, text))
+    got = list(read_positions_watched(path, {3, 97}, text_field="text", id_field="id", watch=watch))
+    assert [(pos, r.id, r.line) for pos, r in got] == [(3, "3", 4), (97, "97", 98)]
+    assert len(calls) == 2  # only the wanted lines were parsed
+    path.write_bytes(path.read_bytes().replace(b"record 50", b"record 5O"))  # same size, other bytes
+    with pytest.raises(InputError, match="changed") as info:
+        list(read_positions_watched(path, {3}, text_field="text", id_field="id", watch=watch))
+    assert info.value.reason == "input_changed"

@@ -29,7 +29,7 @@ import gzip
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -103,8 +103,13 @@ def iter_jsonl(
     *,
     opener: Callable[[Path], BinaryIO] | None = None,
     name: str | None = None,
+    wanted: Container[int] | None = None,
 ) -> Iterator[ReadItem]:
     """Yield one :class:`Record` or :class:`Rejected` per non-blank line of ``path``.
+
+    With ``wanted``, only the lines at those positions (``builder.position``: items so far) are
+    decoded and parsed; every other non-blank line just counts one position (a later pass reads
+    what it needs without parsing the rest).
 
     A compressed file that ends early or is corrupt raises an :class:`~dedupe.errors.InputError`
     naming the file and the last good line (``reason="truncated_file"``); with
@@ -126,6 +131,10 @@ def iter_jsonl(
             lines = fh
         try:
             for line_no, data in enumerate(lines, 1):
+                if wanted is not None and builder.position not in wanted:
+                    if not _blank(data, line_no):
+                        builder.position += 1
+                    continue
                 item = _parse_line(data, line_no, source, builder)
                 if item is not None:
                     yield item
@@ -142,6 +151,13 @@ def iter_jsonl(
             if builder.on_error == "raise":
                 raise error from exc
             yield builder.fail(error, None)
+
+
+def _blank(data: bytes, line_no: int) -> bool:
+    """Whether a line is blank, as :func:`_parse_line` decides it (a byte-order mark first is ignored)."""
+    if line_no == 1 and data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    return not data.strip(b" \t\r\n")
 
 
 def _parse_line(data: bytes, line_no: int, source: str, builder: RecordBuilder) -> ReadItem | None:
