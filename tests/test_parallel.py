@@ -152,3 +152,13 @@ def test_pooled_boilerplate_equals_updates_and_finds_in_order(near: float | None
         for (_, got), (_, want) in zip(found, expected, strict=True):
             assert all(a.tolist() == b.tolist() for a, b in zip(got, want, strict=True))
     assert sum(len(s) for spans, _ in expected for s in spans) > len(texts)  # menus and footers were found
+
+
+def test_warm_runs_once_here_before_forking() -> None:
+    calls: list[int] = []
+    with WorkerPool(2, None, warm=lambda: calls.append(os.getpid())) as pool:
+        assert calls == [os.getpid()]
+        assert len(list(pool.map(_pid, range(4)))) == 4
+    with WorkerPool(1, None, warm=lambda: calls.append(0)):
+        pass
+    assert calls == [os.getpid()]  # one worker runs here: nothing to share

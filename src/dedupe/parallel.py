@@ -72,12 +72,17 @@ class WorkerPool(Generic[S]):
         state: passed as the first argument of every call (inherited by ``fork``, else pickled
             once per worker); ``fn`` must be a module-level function.
         ahead: most batches submitted and not yet yielded (default ``2 * workers``).
+        warm: called once in this process before the workers are forked (with more than one
+            worker), to build what every worker would otherwise build for itself: the lazily
+            built code point tables, say, by running the stage on a tiny input.
 
     Use it as a context manager: leaving the block normally waits for the workers, leaving it by
     an exception (``KeyboardInterrupt`` included) terminates them at once.
     """
 
-    def __init__(self, workers: int, state: S, *, ahead: int | None = None) -> None:
+    def __init__(
+        self, workers: int, state: S, *, ahead: int | None = None, warm: Callable[[], object] | None = None
+    ) -> None:
         check_int("workers", workers, low=1, high=256)
         self.workers = workers
         self.state = state
@@ -85,6 +90,8 @@ class WorkerPool(Generic[S]):
         check_int("ahead", self.ahead, low=1)
         self._pool: Pool | None = None
         if workers > 1:
+            if warm is not None:
+                warm()
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             ctx = multiprocessing.get_context(method)
             self._pool = ctx.Pool(workers, initializer=_init_worker, initargs=(state,))

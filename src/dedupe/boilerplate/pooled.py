@@ -31,6 +31,10 @@ Batch: TypeAlias = tuple[list[str], Sequence[Hashable] | None]
 Found: TypeAlias = tuple[list[list[BoilerplateSpan]], tuple[IntArray, IntArray, IntArray]]
 
 
+#: A tiny text run in this process before forking: the tables it builds are then shared by the workers.
+_WARM = "Warm up the tables\nonce, before forking 2024\n"
+
+
 def _count(config: BoilerplateConfig, batch: Batch) -> BatchCounts:
     texts, groups = batch
     return count_batch(texts, groups=groups, config=config)
@@ -52,7 +56,7 @@ def count_in_pool(model: BoilerplateModel, batches: Iterable[Batch], *, workers:
             model.update(texts, groups=groups)
             yield len(texts)
         return
-    with WorkerPool(workers, config) as pool:
+    with WorkerPool(workers, config, warm=lambda: count_batch([_WARM], config=config)) as pool:
         for counts in pool.map(_count, batches):
             model.add_counts(counts)
             yield counts.n_docs
@@ -61,5 +65,5 @@ def count_in_pool(model: BoilerplateModel, batches: Iterable[Batch], *, workers:
 def find_in_pool(model: BoilerplateModel, batches: Iterable[Batch], *, workers: int) -> Iterator[Found]:
     """``model.find_removals`` of every batch, in ``workers`` processes, in input order."""
     model._counts.consolidate()  # before forking: the workers then read one table each, shared
-    with WorkerPool(workers, model) as pool:
+    with WorkerPool(workers, model, warm=lambda: model.find_removals([_WARM])) as pool:
         yield from pool.map(_find, batches)
