@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import random
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedupe.errors import ConfigError
 from dedupe.parallel import MAX_DEFAULT_WORKERS, WorkerPool, default_workers, ordered_map
@@ -162,3 +165,16 @@ def test_warm_runs_once_here_before_forking() -> None:
     with WorkerPool(1, None, warm=lambda: calls.append(0)):
         pass
     assert calls == [os.getpid()]  # one worker runs here: nothing to share
+
+
+@given(st.lists(st.integers(0, 50), max_size=60), st.integers(1, 7), st.integers(1, 120))
+def test_batches_keep_order_and_both_caps(sizes: list[int], max_items: int, max_bytes: int) -> None:
+    from dedupe.parallel import batched
+
+    out = list(batched(sizes, max_items=max_items, max_bytes=max_bytes, size=lambda n: n))
+    assert [n for b in out for n in b] == sizes  # nothing lost, nothing reordered
+    for b in out:
+        assert 1 <= len(b) <= max_items
+        assert sum(b) <= max_bytes or len(b) == 1  # only a lone oversized item goes over
+    for a, b in pairwise(out):  # a batch was cut only when the next item did not fit
+        assert len(a) == max_items or sum(a) + b[0] > max_bytes

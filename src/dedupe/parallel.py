@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from .config import check_int
 
-__all__ = ["MAX_DEFAULT_WORKERS", "WorkerPool", "default_workers", "ordered_map"]
+__all__ = ["MAX_DEFAULT_WORKERS", "WorkerPool", "batched", "default_workers", "ordered_map"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,6 +43,29 @@ def default_workers() -> int:
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
+def batched(items: Iterable[T], *, max_items: int, max_bytes: int, size: Callable[[T], int]) -> Iterator[list[T]]:
+    """Consecutive lists of ``items`` of at most ``max_items`` items and ``max_bytes`` in all (by ``size``).
+
+    The byte cap bounds what a batch holds whatever the records' sizes (2,000 records of 75 MB are
+    150 GB; 64 MB batches are 64 MB): with a :class:`WorkerPool`'s ``ahead`` batches in flight, a
+    stage holds about ``ahead * max_bytes`` of input. An item larger than ``max_bytes`` is a batch
+    of its own.
+    """
+    check_int("max_items", max_items, low=1)
+    check_int("max_bytes", max_bytes, low=1)
+    batch: list[T] = []
+    held = 0
+    for item in items:
+        n = size(item)
+        if batch and (len(batch) >= max_items or held + n > max_bytes):
+            yield batch
+            batch, held = [], 0
+        batch.append(item)
+        held += n
+    if batch:
+        yield batch
 
 
 def _init_worker(state: Any) -> None:
