@@ -8,7 +8,7 @@ seen before it, then the median per worker count and the speed-up against the fi
 The stage table comes from the report's ``timings_s``; ``other`` is the wall time the stages do
 not cover (process start, imports, writing the outputs).
 
-Input: ``--input PATH``, or a generated web-like corpus (``benchmarks/corpus.write_synthetic_jsonl``:
+Input: ``--input PATH``, or a generated web-like corpus (``dedupe.bench.corpus.write_synthetic_jsonl``:
 ``--docs`` records over ``--sites`` sites, written once under ``--dir``).
 
 ``--pooled`` measures instead the pooled boilerplate stages alone (``dedupe.boilerplate.pooled``:
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.input is not None:
         path, group_field, id_field = args.input, None, None
     else:
-        from corpus import write_synthetic_jsonl
+        from dedupe.bench.corpus import write_synthetic_jsonl
 
         args.dir.mkdir(parents=True, exist_ok=True)
         path = args.dir / f"web-{args.docs}-{args.sites}.jsonl"
