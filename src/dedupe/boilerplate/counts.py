@@ -2,7 +2,9 @@
 
 Every count here is made by sorting a ``uint64`` array and measuring runs of equal values
 (``np.unique`` or a diff of the sorted array); lookups are ``np.searchsorted`` into a sorted table.
-There is no Python loop per key. :class:`Counts` holds the three tables a model keeps.
+There is no Python loop per key. :class:`Counts` holds the three tables a model keeps;
+:class:`BatchCounts` is what one batch adds to them, computed without the model (in a worker) and
+merged, so counting runs in parallel and still gives the counts of one fit.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from numpy.typing import NDArray
 from .._typing import HashArray, IntArray
 from ..hashing import BASE, fmix64
 
-__all__ = ["CountTable", "Counts", "KeyMap", "combine", "count_distinct", "count_rows", "sorted_search"]
+__all__ = [
+    "BatchCounts",
+    "CountTable",
+    "Counts",
+    "KeyMap",
+    "combine",
+    "count_distinct",
+    "count_rows",
+    "sorted_search",
+]
 
 _C1 = np.uint64(BASE)
 _C2 = np.uint64(0xD6E8FEB86659FD93)  # a second odd constant: the two sides of combine() differ
@@ -244,3 +255,60 @@ class Counts:
         """Merge the runs that updates left pending (a lookup reads every run)."""
         for table in (self.site, self.groups, self.stop):
             table.consolidate()
+
+
+@dataclass
+class BatchCounts:
+    """What a batch of documents adds to a model's counts, independent of the model (mergeable).
+
+    ``site`` and ``groups`` are counts to add. The stoplist counts *groups* per short line, so a
+    batch cannot count them alone: it keeps its distinct short ``(line, group)`` keys
+    (``short_site``, sorted) with their line keys (``short_line``), and :meth:`Counts.add` counts
+    those the model has not seen yet. Merging batches sums the counts and unites the short keys,
+    so adding the merge of any split of a corpus gives the counts of one fit over it (documents
+    in different batches are different clusters, as ``labels=None`` makes them). A few tens of
+    bytes per distinct block of the batch.
+
+    Attributes:
+        site_keys, site_counts: distinct ``combine(block, group)`` keys (sorted) and their documents.
+        group_keys, group_counts: distinct group keys (sorted) and their documents.
+        short_site, short_line: distinct short-line site keys (sorted) and each one's line key.
+        n_docs: documents counted.
+    """
+
+    site_keys: HashArray
+    site_counts: IntArray
+    group_keys: HashArray
+    group_counts: IntArray
+    short_site: HashArray
+    short_line: HashArray
+    n_docs: int
+
+    @classmethod
+    def merge(cls, parts: list[BatchCounts]) -> BatchCounts:
+        """One :class:`BatchCounts` holding what all ``parts`` hold (counts summed, short keys united)."""
+        site_keys, site_counts = _sum_counts([(p.site_keys, p.site_counts) for p in parts])
+        group_keys, group_counts = _sum_counts([(p.group_keys, p.group_counts) for p in parts])
+        short_site = np.concatenate([np.zeros(0, np.uint64), *(p.short_site for p in parts)])
+        short_line = np.concatenate([np.zeros(0, np.uint64), *(p.short_line for p in parts)])
+        short_site, first = np.unique(short_site, return_index=True)
+        n_docs = sum(p.n_docs for p in parts)
+        return cls(site_keys, site_counts, group_keys, group_counts, short_site, short_line[first], n_docs)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays."""
+        arrays = (self.site_keys, self.site_counts, self.group_keys, self.group_counts)
+        return sum(int(a.nbytes) for a in arrays) + int(self.short_site.nbytes + self.short_line.nbytes)
+
+
+def _sum_counts(tables: list[tuple[HashArray, IntArray]]) -> tuple[HashArray, IntArray]:
+    """Distinct sorted keys of several (keys, counts) tables, with their counts summed (int64)."""
+    keys = np.concatenate([np.zeros(0, np.uint64), *(k for k, _ in tables)])
+    counts = np.concatenate([np.zeros(0, np.int64), *(c.astype(np.int64) for _, c in tables)])
+    if len(keys) == 0:
+        return keys, counts
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    return keys[starts], np.add.reduceat(counts, starts)

@@ -14,13 +14,13 @@ from .._persist import MANIFEST, load_npy, read_manifest, save_directory
 from .._typing import IntArray, PathLike
 from ..config import BoilerplateConfig
 from ..errors import ConfigError, CorruptFileError, IncompatibleSignaturesError
-from .counts import Counts, CountTable, KeyMap, combine, count_distinct
+from .counts import BatchCounts, Counts, CountTable, KeyMap, combine, count_distinct
 from .near import Representatives, Segment, canonicalize
 from .rules import Decision, decide
 from .spans import BoilerplateSpan, removals, spans, strip
 from .units import Units, prepare
 
-__all__ = ["BoilerplateModel", "find_boilerplate", "strip_boilerplate"]
+__all__ = ["BoilerplateModel", "count_batch", "find_boilerplate", "strip_boilerplate"]
 
 #: Version of the saved model layout.
 MODEL_FORMAT_VERSION = 1
@@ -126,29 +126,30 @@ class BoilerplateModel:
         return decide(self._config, self._counts, batch)
 
     def _add(self, batch: Units) -> None:
+        self.add_counts(_batch_counts(self._config, batch))
+
+    def add_counts(self, counts: BatchCounts) -> BoilerplateModel:
+        """Add a batch's counts (from :func:`count_batch`, maybe merged); return self.
+
+        Adding the counts of consecutive batches in order is exactly :meth:`update` with each
+        batch in turn (pruning included); adding a merge of any split gives the counts of one fit.
+        Exact path only: with ``near_threshold`` set, blocks are grouped against the model's
+        representatives, which :meth:`update` must see in order.
+        """
         cfg = self._config
-        row_groups = batch.doc_groups[batch.doc]
-        row_labels = batch.doc_labels[batch.doc]
-        keys = batch.site_keys()
-        site_keys = combine(keys, row_groups)
-        uniq, counts = count_distinct(site_keys, row_labels)
-        if cfg.stoplist_min_groups:
-            short = np.flatnonzero(batch.words <= cfg.stoplist_max_words)
-            # One row per (line, cluster): a syndicated copy does not add groups.
-            first = np.unique(combine(keys[short], row_labels[short]), return_index=True)[1]
-            pairs, where = np.unique(site_keys[short][first], return_index=True)
-            new = ~self._counts.site.contains(pairs)
-            stop_keys, stop_counts = np.unique(keys[short][first][where[new]], return_counts=True)
+        if cfg.stoplist_min_groups and len(counts.short_site):
+            new = ~self._counts.site.contains(counts.short_site)
+            stop_keys, stop_counts = np.unique(counts.short_line[new], return_counts=True)
             self._counts.stop.add(stop_keys, stop_counts.astype(np.int64))
-        self._counts.site.add(uniq, counts)
-        g_uniq, g_counts = count_distinct(batch.doc_groups, batch.doc_labels)
-        self._counts.groups.add(g_uniq, g_counts)
-        self._n_docs += len(batch.texts)
+        self._counts.site.add(counts.site_keys, counts.site_counts)
+        self._counts.groups.add(counts.group_keys, counts.group_counts)
+        self._n_docs += counts.n_docs
         if self._counts.site.size_bound > cfg.max_distinct_blocks:
             self._pruned_below = max(self._pruned_below, self._counts.site.prune(cfg.max_distinct_blocks))
         if self._counts.stop.size_bound > cfg.max_distinct_blocks:
             self._counts.stop.prune(cfg.max_distinct_blocks)
         self._reps.prune(cfg.max_distinct_blocks)
+        return self
 
     # -- applying -------------------------------------------------------------------------------
 
@@ -335,6 +336,50 @@ class BoilerplateModel:
         model._n_docs = _int_field(manifest, manifest_path, "n_docs")
         model._pruned_below = _int_field(manifest, manifest_path, "pruned_below")
         return model
+
+
+def count_batch(
+    texts: Iterable[str],
+    *,
+    groups: Sequence[Hashable] | None = None,
+    config: BoilerplateConfig | None = None,
+    **options: Any,
+) -> BatchCounts:
+    """What ``texts`` add to a model's counts, computed without a model (in a worker, say).
+
+    ``BoilerplateModel(config).add_counts(BatchCounts.merge([count_batch(part) for part in parts]))``
+    counts exactly what ``BoilerplateModel.fit(all texts)`` counts, for any split into parts.
+
+    Raises:
+        ConfigError: ``near_threshold`` is set (near-exact grouping depends on what the model has
+            seen before: use :meth:`BoilerplateModel.update` in order).
+        TypeError: as for :meth:`BoilerplateModel.fit`.
+    """
+    cfg = _make_config(config, options)
+    if cfg.near_threshold is not None:
+        raise ConfigError(
+            "count_batch works on the exact path only (near_threshold=None); with near_threshold set, "
+            "update the model batch by batch in order"
+        )
+    return _batch_counts(cfg, prepare(texts, groups, None, cfg))
+
+
+def _batch_counts(cfg: BoilerplateConfig, batch: Units) -> BatchCounts:
+    """The counts a prepared (and canonicalized) batch adds; see :class:`~.counts.BatchCounts`."""
+    row_groups = batch.doc_groups[batch.doc]
+    row_labels = batch.doc_labels[batch.doc]
+    keys = batch.site_keys()
+    site_keys = combine(keys, row_groups)
+    uniq, counts = count_distinct(site_keys, row_labels)
+    short_site = short_line = np.zeros(0, dtype=np.uint64)
+    if cfg.stoplist_min_groups:
+        short = np.flatnonzero(batch.words <= cfg.stoplist_max_words)
+        # One row per (line, cluster): a syndicated copy does not add groups.
+        first = np.unique(combine(keys[short], row_labels[short]), return_index=True)[1]
+        short_site, where = np.unique(site_keys[short][first], return_index=True)
+        short_line = keys[short][first][where]
+    g_uniq, g_counts = count_distinct(batch.doc_groups, batch.doc_labels)
+    return BatchCounts(uniq, counts, g_uniq, g_counts, short_site, short_line, len(batch.texts))
 
 
 def _read_manifest(manifest_path: Path) -> dict[str, Any]:

@@ -20,7 +20,7 @@ complete or not at all.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, overload
 
@@ -40,6 +40,8 @@ __all__ = [
     "Record",
     "Rejected",
     "read_corpus",
+    "read_path_watched",
+    "read_positions_watched",
     "write_corpus",
     "write_jsonl",
 ]
@@ -186,6 +188,43 @@ def read_path_watched(
         text_field=text_field, id_field=id_field, on_error=on_error, check_ids=id_field is not None or path.is_dir()
     )
     return _read_files(plan, builder, batch_size, watch, names)
+
+
+def read_positions_watched(
+    path: Path,
+    positions: Collection[int],
+    *,
+    text_field: str,
+    id_field: str | None,
+    watch: InputWatch,
+    names: dict[str, str] | None = None,
+    batch_size: int = _DEFAULT_BATCH,
+) -> Iterator[tuple[int, Record]]:
+    """``(position, record)`` for the records at ``positions`` (input order), for the passes after the first.
+
+    ``positions`` must be positions of records the first pass (:func:`read_path_watched`, same
+    ``watch``) accepted: it has checked every entry and ``watch`` checks the file is the same, so
+    a JSON Lines line at an unwanted position is not decoded or parsed (its bytes are still hashed
+    for the watch), and ids are not checked for repeats again. Parquet and ``.txt`` files are read
+    whole, then filtered.
+    """
+    plan = _plan(path)
+    watch.files(path, [p for p, _, _ in plan])
+    builder = RecordBuilder(text_field=text_field, id_field=id_field, on_error="reject", check_ids=False)
+    wanted = positions if isinstance(positions, (set, frozenset)) else set(positions)
+    names = names or {}
+    for file, kind, compression in plan:
+        if kind == "jsonl":
+            name = names.get(str(file))
+            for item in iter_jsonl(file, builder, compression, opener=watch.opener, name=name, wanted=wanted):
+                if isinstance(item, Record):
+                    yield builder.position - 1, item  # the builder has counted it
+            watch.after(file)
+        else:
+            items = _read_files([(file, kind, compression)], builder, batch_size, watch, names)
+            for pos, item in enumerate(items, builder.position):
+                if pos in wanted and isinstance(item, Record):
+                    yield pos, item
 
 
 def _read_items(items: Iterable[object], builder: RecordBuilder) -> Iterator[ReadItem]:

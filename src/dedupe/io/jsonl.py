@@ -1,12 +1,18 @@
 """Streaming JSON Lines: plain, gzip (``.gz``) or zstandard (``.zst``, extra ``zstd``).
 
 Reading goes line by line over bytes: each line is decoded as strict UTF-8 on its own, so an
-invalid byte names its line, then parsed with :func:`json.loads`. Blank lines are not records and
-are skipped (their line numbers still count). A UTF-8 byte-order mark before the first line is
-ignored.
+invalid byte names its line, then parsed with ``orjson`` when it is installed (several times faster),
+else :func:`json.loads`. A line that ``orjson`` refuses is parsed again with :func:`json.loads`,
+so what is accepted, the values read and the error messages are those of :func:`json.loads`
+either way: lone surrogates (``"\\ud800"``), ``NaN`` and ``Infinity`` are read as the standard
+library reads them, and a line with an integer beyond 64 bits (which ``orjson`` reads as a float)
+is re-read too. Blank lines are not records and are skipped (their line numbers still count).
+A UTF-8 byte-order mark before the first line is ignored.
 
 Writing emits one compact JSON object per line (``ensure_ascii=False``, separators ``,`` and
-``:``, ``\\n`` line ends, keys in their original order), so the same rows give the same bytes;
+``:``, ``\\n`` line ends, keys in their original order), so the same rows give the same bytes
+(``orjson`` writes rows of strings, ints, lists and dicts, the standard library the rest: the
+bytes are the same);
 gzip output has no file name and mtime 0 in its header. Floats that JSON cannot hold (``NaN``,
 ``Infinity``, ``-Infinity``, which Python's ``json`` reads from non-standard input) are written as
 ``null``, as JavaScript's ``JSON.stringify`` does, so every line is valid JSON. Text with lone surrogates (which UTF-8
@@ -23,7 +29,7 @@ import gzip
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -51,6 +57,13 @@ _WRITE_CHUNK = 1 << 20
 _GZIP_LEVEL = 6
 _ZSTD_LEVEL = 3
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_BIG = float(1 << 63)  # orjson reads an integer at or beyond 2**63 (beyond uint64) as a float
+
+_orjson: Any
+try:
+    import orjson as _orjson  # type: ignore[import-not-found,no-redef,unused-ignore]
+except ImportError:  # pragma: no cover - orjson is a dependency; the standard library still works
+    _orjson = None
 
 
 class _Writable(Protocol):
@@ -90,8 +103,13 @@ def iter_jsonl(
     *,
     opener: Callable[[Path], BinaryIO] | None = None,
     name: str | None = None,
+    wanted: Container[int] | None = None,
 ) -> Iterator[ReadItem]:
     """Yield one :class:`Record` or :class:`Rejected` per non-blank line of ``path``.
+
+    With ``wanted``, only the lines at those positions (``builder.position``: items so far) are
+    decoded and parsed; every other non-blank line just counts one position (a later pass reads
+    what it needs without parsing the rest).
 
     A compressed file that ends early or is corrupt raises an :class:`~dedupe.errors.InputError`
     naming the file and the last good line (``reason="truncated_file"``); with
@@ -113,6 +131,10 @@ def iter_jsonl(
             lines = fh
         try:
             for line_no, data in enumerate(lines, 1):
+                if wanted is not None and builder.position not in wanted:
+                    if not _blank(data, line_no):
+                        builder.position += 1
+                    continue
                 item = _parse_line(data, line_no, source, builder)
                 if item is not None:
                     yield item
@@ -129,6 +151,13 @@ def iter_jsonl(
             if builder.on_error == "raise":
                 raise error from exc
             yield builder.fail(error, None)
+
+
+def _blank(data: bytes, line_no: int) -> bool:
+    """Whether a line is blank, as :func:`_parse_line` decides it (a byte-order mark first is ignored)."""
+    if line_no == 1 and data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    return not data.strip(b" \t\r\n")
 
 
 def _parse_line(data: bytes, line_no: int, source: str, builder: RecordBuilder) -> ReadItem | None:
@@ -158,7 +187,7 @@ def _parse_line(data: bytes, line_no: int, source: str, builder: RecordBuilder) 
         )
         return builder.fail(error, data.decode("utf-8", "backslashreplace"))
     try:
-        fields = json.loads(text)
+        fields = _loads(data, text)
     except ValueError as exc:
         stripped = text.strip(" \t\r\n")
         if not stripped:
@@ -185,6 +214,34 @@ def _parse_line(data: bytes, line_no: int, source: str, builder: RecordBuilder) 
         )
         return builder.fail(error, text)
     return builder.from_fields(fields, source=source, line=line_no, raw=text)
+
+
+def _loads(data: bytes, text: str) -> Any:
+    """The JSON value of a line: ``orjson`` on the bytes, :func:`json.loads` where it differs or fails."""
+    if _orjson is not None:
+        try:
+            value = _orjson.loads(data)
+        except ValueError:
+            pass  # refused: json.loads gives the verdict and the message
+        else:
+            if not _has_big_float(value):
+                return value
+    return json.loads(text)
+
+
+def _has_big_float(value: Any) -> bool:
+    """Whether a float of magnitude 2**63 or more is anywhere in ``value`` (maybe an integer orjson widened)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(v for v in item.values() if type(v) is not str)
+        elif kind is list:
+            stack.extend(v for v in item if type(v) is not str)
+        elif kind is float and not -_BIG < item < _BIG:
+            return True
+    return False
 
 
 def _compressed_kind(data: bytes) -> tuple[str, str] | None:
@@ -271,6 +328,36 @@ def _escape_surrogate(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
+_PLAIN = frozenset({str, int, bool, type(None), list, tuple, dict})
+_PLAIN_ITEMS = 10_000
+
+
+def _plain(row: object) -> bool:
+    """Whether ``row`` holds only ``str`` keys and ``str``, ``int``, ``bool``, ``None``, lists and dicts.
+
+    ``orjson`` writes those byte for byte as the standard library does; floats (``1e16`` against
+    ``1e+16``), subclasses, dates, dataclasses and the rest go the standard library's way, and so
+    does a row of more than ``_PLAIN_ITEMS`` containers and values (which may be circular).
+    """
+    stack: list[Any] = [row]
+    budget = _PLAIN_ITEMS
+    while stack:
+        budget -= 1
+        if budget < 0:
+            return False
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            if not all(type(k) is str for k in item):
+                return False
+            stack.extend(v for v in item.values() if type(v) is not str)
+        elif kind is list or kind is tuple:
+            stack.extend(v for v in item if type(v) is not str)
+        elif kind not in _PLAIN:
+            return False
+    return True
+
+
 def encode_line(row: Mapping[str, Any]) -> bytes:
     """Encode ``row`` as one JSON line in UTF-8, ending with ``\\n``.
 
@@ -281,6 +368,12 @@ def encode_line(row: Mapping[str, Any]) -> bytes:
         TypeError: a value is not JSON-serialisable.
         ValueError: the row contains a circular reference.
     """
+    if _orjson is not None and _plain(row):
+        try:
+            out: bytes = _orjson.dumps(row, option=_orjson.OPT_APPEND_NEWLINE)
+            return out
+        except (TypeError, ValueError):
+            pass  # a lone surrogate, an integer beyond 64 bits: the standard library's way below
     text = _encode(row)
     try:
         return f"{text}\n".encode()
