@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dedupe import _unicode_tables, normalize, scripts
+from dedupe import _unicode_build, _unicode_tables, normalize, scripts
 from dedupe.errors import CorruptFileError
 
 _CACHED = (
@@ -69,7 +69,7 @@ def test_shipped_tables_equal_fresh_builds_for_every_code_point(fresh_caches: No
     shipped = _unicode_tables.read_tables(_unicode_tables.TABLES_PATH)
     if shipped is None:
         pytest.skip(f"the shipped tables are for another Unicode version than {unicodedata.unidata_version}")
-    for name, build in _unicode_tables.builders().items():
+    for name, build in _unicode_build.builders().items():
         expected = build()
         assert len(shipped[name]) == len(expected) == sys.maxunicode + 1
         assert shipped[name] == expected, f"{name} differs: {_first_differences(shipped[name], expected)}"

@@ -12,7 +12,7 @@ compressed size], ...]}``, then each table as a zlib stream of ``maxunicode + 1`
 Regenerate (after a change to a builder, or for another Unicode version; ``tests/test_startup.py``
 checks the shipped file against fresh builds)::
 
-    python -c "import dedupe._unicode_tables as t; t.write_tables(t.TABLES_PATH)"
+    python -c "import dedupe._unicode_build as b; b.write_tables(b.TABLES_PATH)"
 """
 
 from __future__ import annotations
@@ -27,22 +27,10 @@ from pathlib import Path
 
 from .errors import CorruptFileError
 
-__all__ = ["TABLES_PATH", "builders", "load_table", "read_tables", "write_tables"]
+__all__ = ["FORMAT", "TABLES_PATH", "load_table", "read_tables"]
 
 TABLES_PATH = Path(__file__).with_name("unicode_tables.bin")
 FORMAT = 1
-
-
-def builders() -> dict[str, Callable[[], bytes]]:
-    """Every shipped table's name and the function that builds it from :mod:`unicodedata`."""
-    from .normalize import build_char_classes, build_translation_kinds
-    from .scripts import build_script_classes
-
-    return {
-        "char_classes": build_char_classes,
-        "script_classes": build_script_classes,
-        "translation_kinds": build_translation_kinds,
-    }
 
 
 def read_tables(path: Path) -> dict[str, bytes] | None:
@@ -83,16 +71,3 @@ def load_table(name: str, build: Callable[[], bytes]) -> bytes:
     """The shipped table ``name`` if it matches this Python's Unicode data, else ``build()``."""
     table = _shipped().get(name)
     return build() if table is None else table
-
-
-def write_tables(path: Path) -> None:
-    """Build every table with this Python's :mod:`unicodedata` and write them to ``path``."""
-    blobs = [(name, zlib.compress(build(), 9)) for name, build in builders().items()]
-    header = {
-        "format": FORMAT,
-        "unidata_version": unicodedata.unidata_version,
-        "maxunicode": sys.maxunicode,
-        "tables": [[name, len(blob)] for name, blob in blobs],
-    }
-    path.write_bytes(json.dumps(header).encode("ascii") + b"\n" + b"".join(blob for _, blob in blobs))
-

@@ -13,6 +13,7 @@ import unicodedata
 import numpy as np
 from numpy.typing import NDArray
 
+from ._unicode_tables import load_table
 from .normalize import DIGIT, INVISIBLE, UNSTABLE, _translation, char_classes, fold_text
 from .utf8 import multibyte
 
@@ -25,6 +26,11 @@ B_DROP = 0  # in the mapped byte buffer: a byte to delete (NUL itself maps to a 
 B_SLOW = 1  # in the mapped byte buffer: the first byte of a character that needs normalize_text
 #: Punctuation stripped from the cut end of a trimmed key ("Pro." -> "pro").
 _TRIM_PUNCT = ".,:;!?|-<>\"'*/"
+
+
+def build_composition_hazards() -> bytes:
+    """The composition hazard table as one byte per code point (shipped in ``unicode_tables.bin``)."""
+    return _composition_hazards().astype(np.uint8).tobytes()
 
 
 def _composition_hazards() -> NDArray[np.bool_]:
@@ -57,7 +63,7 @@ def fold_tables() -> tuple[NDArray[np.uint32], NDArray[np.uint8], NDArray[np.boo
     trimming strips.
     """
     classes = np.frombuffer(char_classes(), dtype=np.uint8)
-    hazard = _composition_hazards()
+    hazard = np.frombuffer(load_table("composition_hazards", build_composition_hazards), dtype=np.uint8).astype(bool)
     table = np.arange(0x110000, dtype=np.uint32)
     table[(classes & DIGIT) != 0] = ord("0")
     table[(classes & INVISIBLE) != 0] = _DROP
