@@ -191,14 +191,14 @@ def test_4_shard_halved_mid_run_through_the_cli(tmp_path: Path, monkeypatch: pyt
     from dedupe import pipeline
 
     corpus = _corpus(tmp_path)
-    real = pipeline.resolve_clusters
+    real = pipeline.resolve_duplicates
 
     def halve_then_resolve(*args: Any, **kwargs: Any) -> Any:
         data = corpus.read_bytes()
         corpus.write_bytes(data[: data.index(b"\n", len(data) // 2) + 1])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "resolve_clusters", halve_then_resolve)
+    monkeypatch.setattr(pipeline, "resolve_duplicates", halve_then_resolve)
     out = tmp_path / "out.jsonl"
     assert main(["clean", str(corpus), "-o", str(out), "--id-field", "id"]) == 1
     assert "changed while the run was going" in capsys.readouterr().err

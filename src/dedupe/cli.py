@@ -252,6 +252,7 @@ def _check_outputs(
 
 
 def _clean(args: argparse.Namespace) -> int:
+    from .config import BoilerplateConfig
     from .pipeline import deduplicate
 
     if args.backend == "ray" and Path(args.input).is_dir():  # shards in, shards out (dedupe.backends.ray_pipeline)
@@ -278,7 +279,7 @@ def _clean(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=_progress(args),
         backend=args.backend,
-        boilerplate_options={"near_threshold": 0.7} if args.near_boilerplate else None,
+        boilerplate=BoilerplateConfig(near_threshold=0.7) if args.near_boilerplate else None,
     )
     import time
 
@@ -336,9 +337,9 @@ def _plots(result: Any, folder: Path) -> list[Path]:
 
 def _read_for_index(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     """Ids and texts of the usable records; bad ones raise or are reported (``--on-error reject``)."""
+    from ._signing import check_record
     from .io import Record, read_corpus, read_path_watched
     from .io._watch import InputWatch, is_stream, spill_stream
-    from .pipeline import check_record
 
     cleanup = None
     if is_stream(args.input):

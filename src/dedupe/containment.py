@@ -48,14 +48,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._typing import IntArray
-from .clusters import pair_similarities
+from .clusters import first_of_groups, pair_similarities
 from .config import ShingleConfig
 from .lsh import LSHIndex
 from .minhash import EMPTY_VALUE, MinHasher
+from .results import EXACT, KEPT, NEAR, DuplicateResult
 from .shingles import DEFAULT_CHUNK_CHARS, ShingleBatch, iter_shingle_batches, pair_overlaps, shingle_texts
 
 if TYPE_CHECKING:
-    from .duplicates import DuplicateResult, Keep, Verify
+    from .config import Keep, Verify
 
 __all__ = [
     "MAX_RATIO",
@@ -176,11 +177,9 @@ def resolve_containment(
 
     >>> r = resolve_containment(3, np.arange(3), np.array([[0, 1]]), np.array([0.9]), np.array([10, 30, 5]),
     ...                         keep="longest", threshold=0.8)
-    >>> r.labels.tolist(), r.kind.tolist()
-    ([1, 1, 2], ['near', 'kept', 'unique'])
+    >>> r.labels.tolist(), r.status.tolist()
+    ([1, 1, 2], ['near', 'kept', 'kept'])
     """
-    from .duplicates import EXACT, KEPT, NEAR, UNIQUE, DuplicateResult
-
     rows = np.arange(n, dtype=np.int64)
     order = np.lexsort((rows, -lengths)) if keep == "longest" else rows
     rank = np.empty(n, dtype=np.int64)
@@ -214,12 +213,11 @@ def resolve_containment(
                 into[g], into_sim[g] = other, sims[e]
                 break
     labels = np.where(kept_group[exact_first], group_rep[exact_first], group_rep[into[exact_first]])
-    kind = np.full(n, UNIQUE, dtype="<U6")
+    kind = np.full(n, KEPT, dtype="<U5")
     removed = labels != rows
     is_near = removed & ~kept_group[exact_first]
     kind[removed & ~is_near] = EXACT
     kind[is_near] = NEAR
-    kind[np.unique(labels[removed])] = KEPT
     sim = np.full(n, np.nan)
     sim[removed & ~is_near] = 1.0
     sim[is_near] = into_sim[exact_first[is_near]]
@@ -324,8 +322,6 @@ def find_contained(
     chunk_chars: int | None,
 ) -> DuplicateResult:
     """:func:`dedupe.find_duplicates` with ``similarity="containment"`` (checked arguments)."""
-    from .duplicates import first_of_groups
-
     n = len(docs)
     hasher = MinHasher(num_perm=num_perm, seed=seed, ngram_size=ngram_size)
     sigs, sizes, digests = _signatures_sizes_digests(

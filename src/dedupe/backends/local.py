@@ -14,45 +14,15 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from .._typing import HashArray, IntArray
-from ..config import check_int
+from .._typing import IntArray
+from ..config import BATCH_SIZE, check_int
 from ..lsh import _DEFAULT_STAR_ABOVE, LSHIndex
 from ..minhash import MinHasher
 
-__all__ = ["LocalBackend", "check_key_arrays", "sum_counts"]
+__all__ = ["LocalBackend"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def check_key_arrays(keys: object) -> list[HashArray]:
-    """Return ``keys`` as a list of 1-D uint64 arrays, or raise ``TypeError`` naming the bad item."""
-    if isinstance(keys, np.ndarray) or not isinstance(keys, Sequence):
-        raise TypeError(f"keys must be a sequence of uint64 arrays (got {type(keys).__name__})")
-    out: list[HashArray] = []
-    for i, item in enumerate(keys):
-        if not isinstance(item, np.ndarray) or item.dtype != np.uint64:
-            what = f"array of dtype {item.dtype}" if isinstance(item, np.ndarray) else type(item).__name__
-            raise TypeError(f"keys[{i}] must be a uint64 numpy array (got {what})")
-        out.append(item.reshape(-1))
-    return out
-
-
-def sum_counts(keys: HashArray, counts: IntArray) -> tuple[HashArray, IntArray]:
-    """Sum ``counts`` by key: sorted distinct keys and their int64 totals (vectorised).
-
-    >>> k, c = sum_counts(np.array([5, 3, 5], dtype=np.uint64), np.array([1, 2, 4]))
-    >>> k.tolist(), c.tolist()
-    ([3, 5], [2, 5])
-    """
-    if keys.shape[0] == 0:
-        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    totals: IntArray = np.add.reduceat(counts[order].astype(np.int64), starts)
-    unique: HashArray = ordered[starts]
-    return unique, totals
 
 
 class LocalBackend:
@@ -61,9 +31,6 @@ class LocalBackend:
     >>> backend = LocalBackend()
     >>> backend.map_batches(len, [[1, 2], [3]])
     [2, 1]
-    >>> keys, counts = backend.combine_counts([np.array([7, 7], dtype=np.uint64), np.array([7], dtype=np.uint64)])
-    >>> keys.tolist(), counts.tolist()
-    ([7], [3])
     """
 
     __slots__ = ()
@@ -80,7 +47,7 @@ class LocalBackend:
         return [fn(batch) for batch in batches]
 
     def signatures_and_digests(
-        self, hasher: MinHasher, texts: Sequence[str], *, batch_size: int = 4096, chunk_chars: int | None = None
+        self, hasher: MinHasher, texts: Sequence[str], *, batch_size: int = BATCH_SIZE, chunk_chars: int | None = None
     ) -> tuple[NDArray[np.uint32], NDArray[np.void]]:
         """``hasher.signatures_and_digests(texts)``, the signatures as a plain uint32 array."""
         check_int("batch_size", batch_size, low=1)
@@ -101,12 +68,6 @@ class LocalBackend:
         index = LSHIndex(num_bands=num_bands, rows_per_band=rows_per_band, num_perm=max(num_perm, 2))
         index.insert(np.arange(len(signatures), dtype=np.int64), signatures)
         return index.candidate_pairs(star_above=star_above)
-
-    def combine_counts(self, keys: Sequence[NDArray[np.uint64]]) -> tuple[HashArray, IntArray]:
-        """Count every distinct key over all the arrays: sorted uint64 keys and int64 counts."""
-        arrays = check_key_arrays(keys)
-        flat = np.concatenate(arrays) if arrays else np.empty(0, dtype=np.uint64)
-        return sum_counts(flat, np.ones(flat.shape[0], dtype=np.int64))
 
     def close(self) -> None:
         """Nothing to release."""
