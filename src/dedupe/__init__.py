@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._deprecation import deprecated
+from ._version import __version__ as __version__
 from .boilerplate import BoilerplateModel as BoilerplateModel
 from .boilerplate import BoilerplateSpan as BoilerplateSpan
 from .boilerplate import find_boilerplate as find_boilerplate
@@ -49,8 +50,6 @@ from .pipeline import CorpusResult as CorpusResult
 from .pipeline import deduplicate as deduplicate
 from .results import DuplicateResult as DuplicateResult
 from .shingles import word_shingles as word_shingles
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BackendError",

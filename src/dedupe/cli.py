@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, _args
+from . import _args
+from ._version import __version__
 from .errors import ConfigError, DedupeError, InputError
 
 __all__ = ["main"]
