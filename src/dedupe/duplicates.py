@@ -350,7 +350,8 @@ def find_duplicates(
         num_perm=num_perm, ngram_size=ngram_size, seed=seed,
     )  # fmt: skip
     check_int("batch_size", batch_size, low=1)
-    if config.similarity == "containment" and backend not in (None, "local") and getattr(backend, "name", None) != "local":
+    local = backend is None or backend == "local" or getattr(backend, "name", None) == "local"
+    if config.similarity == "containment" and not local:
         raise ConfigError("similarity='containment' runs on the local backend only (pass backend=None)")
     if backend is None or isinstance(backend, str):
         with get_backend("local" if backend is None else backend) as owned:
