@@ -3,7 +3,8 @@
 :func:`reference_duplicates` finds duplicates the slow, obvious way: every pair of distinct
 documents compared by the exact Jaccard similarity of their shingle sets (plain-Python shingles
 from :mod:`dedupe._reference`), exact groups by equal token sequences (equal normalized texts for
-documents without words), components by a plain search, representatives by the stated rule. No production duplicate, LSH or cluster code runs.
+documents without words), components by a plain search, representatives by the stated rule.
+No production duplicate, LSH or cluster code runs.
 """
 
 from __future__ import annotations
@@ -183,5 +184,7 @@ class PicklingBackend:
     def __enter__(self) -> PicklingBackend:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()

@@ -15,9 +15,7 @@ backends in :mod:`dedupe.backends`.
 
 from __future__ import annotations
 
-from typing import Any
-
-from ._deprecation import deprecated
+from ._deprecation import deprecated as _deprecated
 from ._version import __version__ as __version__
 from .boilerplate import BoilerplateModel as BoilerplateModel
 from .boilerplate import BoilerplateSpan as BoilerplateSpan
@@ -87,16 +85,16 @@ __all__ = [
 ]
 
 #: Names of the first release: old name -> (new name, the object).
-_DEPRECATED: dict[str, tuple[str, Any]] = {
+_DEPRECATED: dict[str, tuple[str, object]] = {
     "DedupResult": ("dedupe.CorpusResult", CorpusResult),
     "jaccard": ("dedupe.estimated_jaccard (it estimates from signatures)", estimated_jaccard),
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """The deprecated names of :data:`_DEPRECATED`, with a DeprecationWarning."""
     if name in _DEPRECATED:
         new, value = _DEPRECATED[name]
-        deprecated(f"dedupe.{name}", new)
+        _deprecated(f"dedupe.{name}", new)
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
