@@ -25,6 +25,7 @@ A path input is re-read for each pass and must not change meanwhile; a change ra
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import time
 from collections.abc import Iterable, Iterator
@@ -37,7 +38,7 @@ from numpy.typing import NDArray
 from ._corpus import CorpusResult
 from ._deprecation import deprecated
 from ._pipeline_boilerplate import BoilerplateRun, run_boilerplate
-from ._signing import RecordCheck, SignPass, check_record, sign_records
+from ._signing import Progress, RecordCheck, SignPass, check_record, sign_records
 from ._source import OnError, Source, open_source
 from ._typing import IntArray, PathLike
 from .backends import Backend, get_backend
@@ -128,21 +129,30 @@ class _Boilerplate:
     chars: IntArray
     run: BoilerplateRun | None = None
 
+    @property
+    def top_blocks(self) -> list[dict[str, Any]]:
+        return self.run.top_blocks if self.run is not None else []
+
 
 def _strip_stage(
     src: Source, signed: SignPass, dup: DuplicateResult, fates: _Fates, *, group_field: str | None,
-    config: BoilerplateConfig, batch_size: int, progress: bool, timer: _Timer,
+    config: BoilerplateConfig | None, batch_size: int, progress: Progress, timer: _Timer,
 ) -> _Boilerplate:
-    """Fit boilerplate on the kept records and find their spans; reject records that are only boilerplate."""
+    """Fit boilerplate on the kept records and find their spans; reject records that are only boilerplate.
+
+    ``config`` None (boilerplate not removed), or no usable record: nothing to do.
+    """
     n = len(signed.ids)
     out = _Boilerplate(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+    if config is None or not len(signed.rows):
+        return out
     out.run = run_boilerplate(
         src,
         kept_positions={int(p) for p in signed.rows[dup.keep_mask].tolist()},
         group_field=group_field,
         config=config,
         batch_size=batch_size,
-        progress=lambda desc, total: _progress(progress, desc, total),
+        progress=progress,
         timer=timer,
     )
     for pos, (count, covered) in out.run.stats.items():
@@ -166,65 +176,59 @@ def _boilerplate_config(config: BoilerplateConfig | None, options: dict[str, Any
     return BoilerplateConfig(**options)
 
 
+def _check_run(
+    similarity: str, backend: str | Backend, backend_options: dict[str, Any] | None, *, on_error: str,
+    workers: int, max_chars: int, batch_size: int,
+) -> None:
+    """Check :func:`deduplicate`'s options that no config holds."""
+    if backend_options is not None:
+        new = "deduplicate(backend=get_backend(name, **options))"
+        deprecated("deduplicate(backend_options=...)", new, stacklevel=4)
+    local = backend == "local" or getattr(backend, "name", None) == "local"
+    if similarity == "containment" and (not local or backend_options):
+        raise ConfigError("similarity='containment' runs on the local backend only")
+    check_choice("on_error", on_error, ("raise", "reject"))
+    check_int("workers", workers, low=1, high=256)
+    check_int("max_chars", max_chars, low=1)
+    check_int("batch_size", batch_size, low=1)
+
+
 def deduplicate(
     source: PathLike | Iterable[Any],
     *,
-    threshold: float = 0.8,
-    remove_boilerplate: bool = True,
-    text_field: str = "text",
-    id_field: str | None = None,
-    group_field: str | None = None,
-    on_error: OnError = "raise",
-    num_perm: int = 128,
-    ngram_size: int = 5,
-    seed: int = 1,
-    keep: Keep | None = None,
-    verify: Verify = "auto",
-    exact_margin: float = 0.15,
-    similarity: Similarity = "jaccard",
-    max_chars: int = 50_000_000,
-    workers: int = 1,
-    progress: bool = False,
-    boilerplate: BoilerplateConfig | None = None,
-    backend: str | Backend = "local",
-    batch_size: int = BATCH_SIZE,
-    boilerplate_options: dict[str, Any] | None = None,
-    backend_options: dict[str, Any] | None = None,
-) -> CorpusResult:
+    text_field: str = "text", id_field: str | None = None, group_field: str | None = None,
+    on_error: OnError = "raise", max_chars: int = 50_000_000,
+    threshold: float = 0.8, similarity: Similarity = "jaccard", keep: Keep | None = None,
+    verify: Verify = "auto", exact_margin: float = 0.15, num_perm: int = 128, ngram_size: int = 5, seed: int = 1,
+    remove_boilerplate: bool = True, boilerplate: BoilerplateConfig | None = None,
+    backend: str | Backend = "local", workers: int = 1, batch_size: int = BATCH_SIZE, progress: bool = False,
+    boilerplate_options: dict[str, Any] | None = None, backend_options: dict[str, Any] | None = None,
+) -> CorpusResult:  # fmt: skip
     """Deduplicate a corpus and find its boilerplate; every record ends kept, duplicate or rejected.
 
     Args:
         source: a path (JSONL, JSONL.gz/.zst, Parquet, a folder of ``.txt`` files or of shards) or
             an iterable of dicts, :class:`~dedupe.io.Record` or ``str``.
-        threshold: Jaccard similarity of word shingles at or above which records are near duplicates.
-        remove_boilerplate: find repeated boilerplate blocks and remove them from kept records.
-        text_field: field holding the text.
-        id_field: field holding the id (default: derived, see :func:`dedupe.io.read_corpus`).
-        group_field: field (site, domain, host) by which boilerplate is counted.
+        text_field: field holding the text; ``id_field``: the id (default: derived, see
+            :func:`dedupe.io.read_corpus`); ``group_field``: the site (or domain, host) by which
+            boilerplate is counted.
         on_error: ``"raise"`` stops at the first bad record with an :class:`InputError` naming
             file, line and field; ``"reject"`` records it as rejected and goes on.
-        num_perm: MinHash slots.
-        ngram_size: words per shingle.
-        seed: MinHash seed.
-        keep: which record of a cluster is kept: ``"first"`` or ``"longest"``; None (default) is
-            ``"first"`` for Jaccard and ``"longest"`` for containment.
-        verify: ``"auto"``, ``"estimate"`` or ``"exact"`` (see :func:`dedupe.find_duplicates`).
-        exact_margin: with ``"auto"``, estimates this close to the threshold are checked exactly.
-        similarity: ``"jaccard"`` or ``"containment"`` (a record whose shingles are mostly inside a
-            longer record is its duplicate; see :mod:`dedupe.containment`). Containment re-reads
-            the records once to count their shingles and runs on the local backend only.
         max_chars: longer texts are rejected (``too_large``).
-        workers: processes for normalizing and signing; the output does not depend on it.
-        progress: show progress bars on stderr.
-        boilerplate: a :class:`~dedupe.config.BoilerplateConfig` (default: its defaults).
+        threshold: as for :func:`dedupe.find_duplicates`, and so are ``similarity``, ``keep``,
+            ``verify``, ``exact_margin``, ``num_perm``, ``ngram_size`` and ``seed``. Containment
+            re-reads the records once to count their shingles and runs on the local backend only.
+        remove_boilerplate: find repeated boilerplate blocks and remove them from kept records,
+            as ``boilerplate`` (a :class:`~dedupe.config.BoilerplateConfig`; default: its defaults) says.
         backend: ``"local"`` (in process, streaming, ``workers`` processes), ``"ray"``, or a
             :class:`~dedupe.backends.Backend` (left open): signatures, the band-key grouping and
             blocks of exact verification run there (the texts are collected on the driver).
-            The result is identical.
+            The output does not depend on it, nor on ``workers``.
         batch_size: records per batch of every streaming pass, and per block on a backend; the
             output does not depend on it, except with ``boilerplate.near_threshold`` set.
-        boilerplate_options: deprecated; pass ``boilerplate=BoilerplateConfig(**options)``.
-        backend_options: deprecated; pass ``backend=get_backend(name, **options)``.
+        progress: show progress bars on stderr.
+        boilerplate_options: deprecated; pass ``boilerplate=BoilerplateConfig(**options)``;
+            ``backend_options``: deprecated; pass ``backend=get_backend(name, **options)``.
 
     Returns:
         A :class:`CorpusResult`; ``kept + duplicates + rejected == input`` always.
@@ -237,35 +241,21 @@ def deduplicate(
         threshold=threshold, similarity=similarity, keep=keep, verify=verify, exact_margin=exact_margin,
         num_perm=num_perm, ngram_size=ngram_size, seed=seed,
     )  # fmt: skip
-    if backend_options is not None:
-        deprecated("deduplicate(backend_options=...)", "deduplicate(backend=get_backend(name, **options))")
-    local = backend == "local" or getattr(backend, "name", None) == "local"
-    if similarity == "containment" and (not local or backend_options):
-        raise ConfigError("similarity='containment' runs on the local backend only")
-    check_choice("on_error", on_error, ("raise", "reject"))
-    check_int("workers", workers, low=1, high=256)
-    check_int("max_chars", max_chars, low=1)
-    check_int("batch_size", batch_size, low=1)
-    bp_config = _boilerplate_config(boilerplate, boilerplate_options)
-    timer = _Timer()
+    _check_run(similarity, backend, backend_options, on_error=on_error, workers=workers, max_chars=max_chars,
+               batch_size=batch_size)  # fmt: skip
+    bp_config = _boilerplate_config(boilerplate, boilerplate_options) if remove_boilerplate else None
+    timer, bar = _Timer(), functools.partial(_progress, progress)
     src, items = open_source(source, text_field, id_field, on_error)
     check = RecordCheck(text_field, group_field, max_chars, on_error)
     with _engine(backend, backend_options) as engine:
-        signed = sign_records(
-            items, check, config.minhash, workers=workers, engine=engine, batch_size=batch_size,
-            progress=lambda desc, total: _progress(progress, desc, total),
-        )  # fmt: skip
+        signed = sign_records(items, check, config.minhash, workers=workers, engine=engine, batch_size=batch_size,
+                              progress=bar)  # fmt: skip
         timer.lap("read_and_sign")
         read = _reader(src, signed.rows)
         dup = resolve_duplicates(signed.signed, read, config, backend=engine, batch_size=batch_size, clock=timer.lap)
     fates = _fates(signed, dup)
-    n = len(signed.ids)
-    bp = _Boilerplate(np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
-    if remove_boilerplate and len(signed.rows):
-        bp = _strip_stage(
-            src, signed, dup, fates, group_field=group_field, config=bp_config, batch_size=batch_size,
-            progress=progress, timer=timer,
-        )  # fmt: skip
+    bp = _strip_stage(src, signed, dup, fates, group_field=group_field, config=bp_config, batch_size=batch_size,
+                      progress=bar, timer=timer)  # fmt: skip
     params: dict[str, Any] = {
         "threshold": threshold, "remove_boilerplate": remove_boilerplate, "text_field": text_field,
         "id_field": id_field, "group_field": group_field, "on_error": on_error, "keep": config.keep,
@@ -276,9 +266,8 @@ def deduplicate(
     return CorpusResult(
         ids=signed.ids, status=fates.status, duplicate_of=fates.duplicate_of, similarity=fates.similarity,
         rejects=[signed.rejects[p] for p in sorted(signed.rejects)], boilerplate_spans=bp.spans,
-        boilerplate_chars=bp.chars, params=params, timings=timer.timings,
-        top_blocks=bp.run.top_blocks if bp.run is not None else [], _source=src, _boilerplate=bp.run,
-        _batch_size=batch_size,
+        boilerplate_chars=bp.chars, params=params, timings=timer.timings, top_blocks=bp.top_blocks,
+        _source=src, _boilerplate=bp.run, _batch_size=batch_size,
     )  # fmt: skip
 
 
