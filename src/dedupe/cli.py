@@ -391,27 +391,63 @@ def _print_rows(rows: list[dict[str, Any]]) -> None:
         os.close(devnull)
 
 
+def _index_build(args: argparse.Namespace) -> int:
+    from ._persist import absolute, check_replaceable
+    from .lsh import LSHIndex
+    from .minhash import MinHasher
+
+    if Path(args.index).exists():
+        raise DedupeError(f"{args.index}: already exists; use 'dedupe index add' to extend it")
+    check_replaceable(absolute(Path(args.index)), "LSHIndex")
+    ids, texts = _read_for_index(args)
+    hasher = MinHasher(num_perm=args.num_perm)
+    index = LSHIndex.for_threshold(args.threshold, num_perm=args.num_perm)
+    index.insert(ids, hasher.signatures(texts))
+    index.save(args.index)
+    _say(args, f"indexed {len(ids):,} records in {args.index} ({index.config.describe()})")
+    return 0
+
+
+def _match_rows(index: Any, ids: list[str], sigs: Any, margin: float) -> list[dict[str, Any]]:
+    """One row per checked record with matches (or possible matches within ``margin``), in input order."""
+    import numpy as np
+
+    from .clusters import pair_similarities
+    from .minhash import EMPTY_VALUE
+
+    # Texts without words carry the empty signature: they match nothing.
+    wordless = (sigs == EMPTY_VALUE).all(axis=1)
+    pairs = index.query_pairs(sigs)
+    pairs = pairs[~wordless[pairs[:, 0]]] if len(pairs) else pairs
+    known = index.doc_ids
+    matches: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    if len(pairs):
+        rows_in_both = np.stack([pairs[:, 0], pairs[:, 1] + len(sigs)], axis=1)
+        est = pair_similarities(np.concatenate([sigs, np.asarray(index.signatures)]), rows_in_both)
+        for (q, r), sim in zip(pairs.tolist(), est.tolist(), strict=True):
+            other = str(known[r])
+            if other == ids[q] or sim < index.threshold - margin:
+                continue
+            kind = "matches" if sim >= index.threshold else "possible"
+            entry = matches.setdefault(q, {"matches": [], "possible": []})
+            entry[kind].append({"id": other, "similarity": round(sim, 6)})
+    return [
+        {"id": ids[q], **{k: sorted(v, key=lambda x: (-x["similarity"], x["id"])) for k, v in m.items()}}
+        for q, m in sorted(matches.items())
+    ]
+
+
 def _index(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ._persist import absolute, check_replaceable
-    from .clusters import pair_similarities
     from .config import UNICODE_VERSION
     from .errors import IncompatibleSignaturesError
     from .lsh import LSHIndex
-    from .minhash import EMPTY_VALUE, MinHasher
+    from .minhash import MinHasher
 
     if args.action == "build":
-        if Path(args.index).exists():
-            raise DedupeError(f"{args.index}: already exists; use 'dedupe index add' to extend it")
-        check_replaceable(absolute(Path(args.index)), "LSHIndex")
-        ids, texts = _read_for_index(args)
-        hasher = MinHasher(num_perm=args.num_perm)
-        index = LSHIndex.for_threshold(args.threshold, num_perm=args.num_perm)
-        index.insert(ids, hasher.signatures(texts))
-        index.save(args.index)
-        _say(args, f"indexed {len(ids):,} records in {args.index} ({index.config.describe()})")
-        return 0
+        return _index_build(args)
     _check_outputs(args, [("-o", args.output)], index=args.index)
     if args.action == "add":
         check_replaceable(absolute(Path(args.index)), "LSHIndex")
@@ -430,33 +466,12 @@ def _index(args: argparse.Namespace) -> int:
         )
     ids, texts = _read_for_index(args)
     signed = MinHasher.from_config(config).signatures(texts)
-    sigs = np.asarray(signed)
     if args.action == "add":
         try:
             index.insert(ids, signed)  # refuses ids it already holds
         except InputError as exc:
             raise DedupeError(f"{args.input}: {exc} across batches") from exc
-    # Texts without words carry the empty signature: they match nothing.
-    wordless = (sigs == EMPTY_VALUE).all(axis=1)
-    pairs = index.query_pairs(sigs)
-    pairs = pairs[~wordless[pairs[:, 0]]] if len(pairs) else pairs
-    all_sigs = np.asarray(index.signatures)
-    known = index.doc_ids
-    matches: dict[int, dict[str, list[dict[str, Any]]]] = {}
-    if len(pairs):
-        rows_in_both = np.stack([pairs[:, 0], pairs[:, 1] + len(sigs)], axis=1)
-        est = pair_similarities(np.concatenate([sigs, all_sigs]), rows_in_both)
-        for (q, r), sim in zip(pairs.tolist(), est.tolist(), strict=True):
-            other = str(known[r])
-            if other == ids[q] or sim < index.threshold - args.margin:
-                continue
-            kind = "matches" if sim >= index.threshold else "possible"
-            entry = matches.setdefault(q, {"matches": [], "possible": []})
-            entry[kind].append({"id": other, "similarity": round(sim, 6)})
-    rows: list[dict[str, Any]] = [
-        {"id": ids[q], **{k: sorted(v, key=lambda x: (-x["similarity"], x["id"])) for k, v in m.items()}}
-        for q, m in sorted(matches.items())
-    ]
+    rows = _match_rows(index, ids, np.asarray(signed), args.margin)
     outputs = _Outputs()
     try:
         if args.output:
