@@ -267,21 +267,12 @@ def _clean(args: argparse.Namespace) -> int:
 
         plots.require_matplotlib()
     result = deduplicate(
-        args.input,
-        threshold=args.threshold,
-        remove_boilerplate=not args.no_boilerplate,
-        text_field=args.text_field,
-        id_field=args.id_field,
-        group_field=args.group_field,
-        on_error=args.on_error,
-        num_perm=args.num_perm,
-        keep=args.keep,
-        similarity=args.similarity,
-        workers=args.workers,
-        progress=_progress(args),
-        backend=args.backend,
+        args.input, text_field=args.text_field, id_field=args.id_field, group_field=args.group_field,
+        on_error=args.on_error, threshold=args.threshold, similarity=args.similarity, keep=args.keep,
+        num_perm=args.num_perm, remove_boilerplate=not args.no_boilerplate,
         boilerplate=BoilerplateConfig(near_threshold=0.7) if args.near_boilerplate else None,
-    )
+        backend=args.backend, workers=args.workers, progress=_progress(args),
+    )  # fmt: skip
     import time
 
     from .io import _output_format

@@ -194,16 +194,11 @@ def resolve_clusters(
 ) -> DuplicateResult:
     """Combine exact groups and verified near pairs into a :class:`DuplicateResult`.
 
-    Args:
-        n: number of documents.
-        exact_first: ``(n,)`` first row with the same normalized text.
-        near_pairs: ``(k, 2)`` verified near pairs (rows of documents).
-        near_similarity: ``(k,)`` their similarities.
-        signatures: ``(n, num_perm)`` signatures by row (for member-to-representative similarity),
-            or None.
-        lengths: ``(n,)`` text lengths (for ``keep="longest"``).
-        keep: representative policy.
-        threshold: recorded in the result.
+    The clusters are the connected components of the exact groups (``exact_first``: each row's
+    first row with the same content digest) and the ``(k, 2)`` verified ``near_pairs`` (with their
+    ``near_similarity``). Each keeps the representative that ``keep`` names (``"longest"`` by
+    ``lengths``, ties to the earliest row). ``signatures`` (or None) give each near duplicate's
+    estimated similarity to its representative; ``threshold`` is recorded in the result.
     """
     rows = np.arange(n, dtype=np.int64)
     exact_edges = np.stack([exact_first, rows], axis=1)[exact_first != rows]

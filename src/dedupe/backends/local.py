@@ -16,7 +16,8 @@ from numpy.typing import NDArray
 
 from .._typing import IntArray
 from ..config import BATCH_SIZE, check_int
-from ..lsh import _DEFAULT_STAR_ABOVE, LSHIndex
+from ..lsh import _DEFAULT_STAR_ABOVE as STAR
+from ..lsh import LSHIndex
 from ..minhash import MinHasher
 
 __all__ = ["LocalBackend"]
@@ -56,12 +57,7 @@ class LocalBackend:
         return np.asarray(signatures), digests
 
     def candidate_pairs(
-        self,
-        signatures: NDArray[np.uint32],
-        *,
-        num_bands: int,
-        rows_per_band: int,
-        star_above: int | None = _DEFAULT_STAR_ABOVE,
+        self, signatures: NDArray[np.uint32], *, num_bands: int, rows_per_band: int, star_above: int | None = STAR
     ) -> IntArray:
         """:meth:`LSHIndex.candidate_pairs` of the signatures inserted as rows ``0 .. n - 1``."""
         num_perm = int(signatures.shape[1]) if isinstance(signatures, np.ndarray) and signatures.ndim == 2 else 0
