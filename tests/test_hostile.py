@@ -264,7 +264,7 @@ def test_8_interrupt_while_writing_side_files_leaves_the_old_outputs(
     def interrupted(self: Any, path: Any) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(dedupe.DedupResult, "write_duplicates", interrupted)
+    monkeypatch.setattr(dedupe.CorpusResult, "write_duplicates", interrupted)
     assert main(["clean", str(corpus), "-o", str(out), "--duplicates", str(dups), "--id-field", "id", "--quiet"]) == 130
     assert out.read_text() == "old output\n" and dups.read_text() == "old duplicates\n"
     assert _hidden(tmp_path) == []
