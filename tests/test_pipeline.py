@@ -258,3 +258,10 @@ def test_only_boilerplate_records_are_rejected_with_their_record(tmp_path: Path)
     assert rejected.reason == "only_boilerplate" and rejected.line == 4 and rejected.source == str(path)
     assert json.loads(rejected.raw or "")["id"] == "empty-page"
     assert result.counts()["rejected"] == 1 and result.boilerplate_spans[3] == 0
+
+
+def test_backend_must_be_a_name_or_a_backend() -> None:
+    with pytest.raises(TypeError, match=r"backend must be a Backend or a backend name \(got int\)"):
+        deduplicate(["x y z"], backend=3)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="unknown backend 'spark'"):
+        deduplicate(["x y z"], backend="spark")

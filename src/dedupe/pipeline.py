@@ -92,8 +92,6 @@ def _engine(
         if backend == "local" and not options:
             return contextlib.nullcontext(None)
         return get_backend(backend, **(options or {}))
-    if not isinstance(backend, Backend):
-        raise TypeError(f"backend must be a Backend or a backend name (got {type(backend).__name__})")
     if options:
         raise ConfigError("backend_options apply to a backend name, not to a Backend")
     return contextlib.nullcontext(None if backend.name == "local" else backend)
@@ -181,6 +179,8 @@ def _check_run(
     workers: int, max_chars: int, batch_size: int,
 ) -> None:
     """Check :func:`deduplicate`'s options that no config holds."""
+    if not isinstance(backend, (str, Backend)):
+        raise TypeError(f"backend must be a Backend or a backend name (got {type(backend).__name__})")
     if backend_options is not None:
         new = "deduplicate(backend=get_backend(name, **options))"
         deprecated("deduplicate(backend_options=...)", new, stacklevel=4)
