@@ -41,19 +41,19 @@ Exact duplicates (same normalized words) are grouped first, as for Jaccard.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._typing import IntArray
-from .clusters import first_of_groups, pair_similarities
+from .clusters import pair_similarities
 from .config import ShingleConfig
 from .lsh import LSHIndex
-from .minhash import EMPTY_VALUE, MinHasher
+from .minhash import MinHasher
 from .results import EXACT, KEPT, NEAR, DuplicateResult
-from .shingles import DEFAULT_CHUNK_CHARS, ShingleBatch, iter_shingle_batches, pair_overlaps, shingle_texts
+from .shingles import ShingleBatch, iter_shingle_batches, pair_overlaps, shingle_texts
 
 if TYPE_CHECKING:
     from .config import Keep, Verify
@@ -64,9 +64,9 @@ __all__ = [
     "containment_candidates",
     "distinct_counts",
     "estimated_containment",
-    "find_contained",
     "resolve_containment",
     "shingle_containments",
+    "signatures_sizes_digests",
     "stream_sizes",
     "verified_pairs",
 ]
@@ -228,9 +228,10 @@ def resolve_containment(
     return DuplicateResult(labels.astype(np.int64), kind, sim, out_pairs, pair_sim, pair_kind, threshold)
 
 
-def _signatures_sizes_digests(
+def signatures_sizes_digests(
     hasher: MinHasher, docs: Sequence[str], chunk_chars: int
 ) -> tuple[NDArray[np.uint32], IntArray, NDArray[np.void]]:
+    """Signatures, distinct shingle counts and content digests of ``docs``, in one shingling pass."""
     sigs: list[NDArray[np.uint32]] = []
     sizes: list[IntArray] = []
     digests: list[NDArray[np.void]] = []
@@ -308,32 +309,3 @@ def stream_sizes(
     if block_rows:
         flush()
     return sizes
-
-
-def find_contained(
-    docs: Sequence[str],
-    *,
-    threshold: float,
-    num_perm: int,
-    ngram_size: int,
-    seed: int,
-    keep: Keep,
-    verify: Verify,
-    chunk_chars: int | None,
-) -> DuplicateResult:
-    """:func:`dedupe.find_duplicates` with ``similarity="containment"`` (checked arguments)."""
-    n = len(docs)
-    hasher = MinHasher(num_perm=num_perm, seed=seed, ngram_size=ngram_size)
-    sigs, sizes, digests = _signatures_sizes_digests(
-        hasher, docs, DEFAULT_CHUNK_CHARS if chunk_chars is None else chunk_chars
-    )
-    exact_first = first_of_groups(digests)
-    lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=n)
-    distinct = np.flatnonzero(exact_first == np.arange(n))
-    eligible = distinct[~(sigs[distinct] == EMPTY_VALUE).all(axis=1)]
-
-    def read(rows: IntArray) -> Iterator[tuple[int, str]]:
-        return ((r, docs[r]) for r in rows.tolist())
-
-    pairs, sim = verified_pairs(sigs, eligible, sizes, threshold, verify, hasher.config.shingle, read)
-    return resolve_containment(n, exact_first, pairs, sim, lengths, keep=keep, threshold=float(threshold))

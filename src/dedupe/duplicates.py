@@ -39,7 +39,7 @@ from ._typing import IntArray
 from .backends import Backend, get_backend
 from .clusters import connected_components, first_of_groups, pair_similarities
 from .config import BATCH_SIZE, DuplicateConfig, Keep, ShingleConfig, Similarity, Verify, check_int
-from .containment import _signatures_sizes_digests, resolve_containment, stream_sizes, verified_pairs
+from .containment import resolve_containment, signatures_sizes_digests, stream_sizes, verified_pairs
 from .errors import ConfigError
 from .lsh import _DEFAULT_STAR_ABOVE, LSHIndex
 from .minhash import EMPTY_VALUE, MinHasher
@@ -364,7 +364,7 @@ def _find_in_memory(
     sizes = None
     if config.similarity == "containment":  # on the local backend (checked by find_duplicates)
         chunk = DEFAULT_CHUNK_CHARS if chunk_chars is None else chunk_chars
-        sigs, sizes, digests = _signatures_sizes_digests(hasher, docs, chunk)
+        sigs, sizes, digests = signatures_sizes_digests(hasher, docs, chunk)
     else:
         sigs, digests = backend.signatures_and_digests(hasher, docs, batch_size=batch_size, chunk_chars=chunk_chars)
     lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=len(docs))
