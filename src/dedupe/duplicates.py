@@ -66,9 +66,10 @@ STAR_ABOVE: int = _DEFAULT_STAR_ABOVE
 
 #: ``read(rows)`` yields ``(row, text)`` for the given rows, in any order.
 ReadTexts = Callable[[IntArray], Iterable[tuple[int, str]]]
-#: ``clock(stage)`` is called as each stage ends: ``"exact"``, ``"lsh"``, ``"verify"``,
-#: ``"cluster"`` (Jaccard) or ``"containment"``.
-StageClock = Callable[[str], None]
+#: ``clock(stage, count)`` is called as each stage ends, with what it produced: ``"exact"`` (the
+#: documents eligible for near duplicates), ``"lsh"`` (candidate pairs), ``"verify"`` (verified
+#: pairs), ``"cluster"`` (documents removed) or, for containment, ``"containment"`` (documents removed).
+StageClock = Callable[[str, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +232,7 @@ def resolve_clusters(
     return DuplicateResult(labels, status, similarity, pairs, pair_sim, pair_kind, threshold)
 
 
-def _no_clock(stage: str) -> None:
+def _no_clock(stage: str, count: int) -> None:
     """The default :data:`StageClock`: time nothing."""
 
 
@@ -264,20 +265,20 @@ def resolve_duplicates(
     distinct = np.flatnonzero(exact_first == np.arange(n))
     # Documents without shingles carry the empty signature: never near duplicates.
     eligible = distinct[~(sigs[distinct] == EMPTY_VALUE).all(axis=1)]
-    clock("exact")
+    clock("exact", len(eligible))
     if config.similarity == "containment":
         sizes = signed.sizes if signed.sizes is not None else stream_sizes(n, eligible, shingle, read)
         pairs, sim = verified_pairs(sigs, eligible, sizes, threshold, config.verify, shingle, read)
         result = resolve_containment(n, exact_first, pairs, sim, signed.lengths, keep=config.keep, threshold=threshold)
-        clock("containment")
+        clock("containment", int((~result.keep_mask).sum()))
         return result
     pairs, estimates = candidate_pairs(sigs, eligible, threshold, config.minhash.num_perm, backend)
-    clock("lsh")
+    clock("lsh", len(pairs))
     exact = _ExactJaccard(backend, read, shingle, batch_size)
     pairs, sim = verify_candidates(pairs, estimates, threshold, config.verify, config.exact_margin, exact)
-    clock("verify")
+    clock("verify", len(pairs))
     result = resolve_clusters(n, exact_first, pairs, sim, sigs, signed.lengths, keep=config.keep, threshold=threshold)
-    clock("cluster")
+    clock("cluster", int((~result.keep_mask).sum()))
     return result
 
 

@@ -63,7 +63,8 @@ class _Timer:
         self.last = now
         return now
 
-    def lap(self, stage: str) -> None:
+    def lap(self, stage: str, count: int = 0) -> None:
+        """Charge the time since the last lap to ``stage`` (``count``, what it produced, is not kept)."""
         self.add(stage, self.last)
 
 
