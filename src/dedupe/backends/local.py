@@ -14,16 +14,33 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from .._typing import IntArray
+from .._typing import HashArray, IntArray
 from ..config import BATCH_SIZE, check_int
 from ..lsh import _DEFAULT_STAR_ABOVE as STAR
 from ..lsh import LSHIndex
 from ..minhash import MinHasher
 
-__all__ = ["LocalBackend"]
+__all__ = ["LocalBackend", "sum_counts"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def sum_counts(keys: HashArray, counts: IntArray) -> tuple[HashArray, IntArray]:
+    """Sum ``counts`` by key: sorted distinct keys and their int64 totals (vectorised).
+
+    >>> k, c = sum_counts(np.array([5, 3, 5], dtype=np.uint64), np.array([1, 2, 4]))
+    >>> k.tolist(), c.tolist()
+    ([3, 5], [2, 5])
+    """
+    if keys.shape[0] == 0:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    totals: IntArray = np.add.reduceat(counts[order].astype(np.int64), starts)
+    unique: HashArray = ordered[starts]
+    return unique, totals
 
 
 class LocalBackend:
