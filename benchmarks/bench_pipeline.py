@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dedupe.bench.corpus import write_synthetic_jsonl
-from dedupe.pipeline import DedupResult, deduplicate
+from dedupe.pipeline import CorpusResult, deduplicate
 
 SIZES = [500, 2000]
 
@@ -45,7 +45,7 @@ def _record(benchmark: Any, docs: int, mb: float) -> None:
     benchmark.extra_info["mb_per_s"] = mb / best
 
 
-def _check(result: DedupResult, planted: dict[str, int], docs: int) -> None:
+def _check(result: CorpusResult, planted: dict[str, int], docs: int) -> None:
     counts = result.counts()
     assert counts["input"] == docs
     assert counts["kept"] + counts["duplicates"] + counts["rejected"] == docs
@@ -61,7 +61,7 @@ def test_deduplicate(benchmark: Any, jsonl: tuple[Path, dict[str, int]], boilerp
     benchmark.group = "pipeline"
     path, planted = jsonl
 
-    def run() -> DedupResult:
+    def run() -> CorpusResult:
         return deduplicate(path, id_field="id", group_field="site", remove_boilerplate=boilerplate)
 
     result = benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
@@ -77,7 +77,7 @@ def test_deduplicate_and_write(benchmark: Any, jsonl: tuple[Path, dict[str, int]
     path, planted = jsonl
     out = tmp_path / "kept.jsonl"
 
-    def run() -> tuple[DedupResult, int]:
+    def run() -> tuple[CorpusResult, int]:
         result = deduplicate(path, id_field="id", group_field="site", remove_boilerplate=False)
         return result, result.write(out)
 

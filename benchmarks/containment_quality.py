@@ -176,7 +176,7 @@ def evaluate(n_stories: int = 400, seed: int = 1, data: Path = DATA) -> dict[str
         return float(np.mean(hits)) if hits else 1.0
 
     planted_c = [truth.get(min(a, b) * n + max(a, b), 0.0) for a, b in corpus.planted]
-    kept = [result.labels[a] == b and result.kind[b] == "kept" for a, b in corpus.planted]
+    kept = [result.labels[a] == b and result.status[b] == "kept" for a, b in corpus.planted]
     planted90 = [min(a, b) * n + max(a, b) for (a, b), c in zip(corpus.planted, planted_c, strict=True) if c >= 0.9]
     return {
         "documents": n,

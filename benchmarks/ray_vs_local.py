@@ -1,7 +1,7 @@
-"""Local numpy vs Ray Data on one machine: the same find_duplicates_on, stage by stage.
+"""Local numpy vs Ray Data on one machine: the same find_duplicates on a backend, stage by stage.
 
 A generated corpus (``dedupe.bench.corpus.generate_corpus`` with short documents, plus planted near duplicates
-at a 2% edit rate and exact copies) runs through :func:`dedupe.backends.find_duplicates_on` on the
+at a 2% edit rate and exact copies) runs through :func:`dedupe.find_duplicates` (``backend=``) on the
 local backend and on the Ray backend (a local Ray instance); the two results must be identical.
 Reported per backend: seconds per stage (signatures + digests, candidate pairs, exact
 verification, the rest on the driver) and the total of the fastest of ``--repeat`` runs, the
@@ -28,7 +28,7 @@ from typing import Any
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dedupe.backends import Backend, find_duplicates_on, get_backend
+from dedupe.backends import Backend, get_backend
 from dedupe.bench.corpus import edited_copy, generate_corpus
 from dedupe.duplicates import DuplicateResult, find_duplicates
 from dedupe.lsh import LSHIndex
@@ -117,9 +117,6 @@ class TimedBackend:
         self.candidate_pairs_found = len(pairs)
         return pairs
 
-    def combine_counts(self, keys: Any) -> Any:
-        return self._timed("combine counts", lambda: self.inner.combine_counts(keys))
-
     def close(self) -> None:
         self.inner.close()
 
@@ -147,7 +144,7 @@ def run(
             for _ in range(repeat):
                 backend = TimedBackend(inner)
                 start = time.perf_counter()
-                result = find_duplicates_on(backend, docs, batch_size=batch_size)
+                result = find_duplicates(docs, backend=backend, batch_size=batch_size)
                 total = time.perf_counter() - start
                 stages = {k: round(v, 2) for k, v in backend.seconds.items()}
                 stages["driver"] = round(total - sum(backend.seconds.values()), 2)

@@ -78,22 +78,24 @@ def test_stories_inside_pages_are_found_and_the_page_is_kept() -> None:
     assert min(truth) >= 0.9
     result = find_duplicates(texts, similarity="containment", threshold=0.8)
     n = len(stories)
-    assert result.kind[:n].tolist() == ["near"] * n
+    assert result.status[:n].tolist() == ["near"] * n
     assert result.labels[:n].tolist() == list(range(n, 2 * n))  # each story's own page is kept
-    assert (result.kind[n : 2 * n] == "kept").all() and (result.kind[2 * n :] == "unique").all()
+    assert (result.status[n:] == "kept").all()
+    assert result.labels[2 * n :].tolist() == list(range(2 * n, len(texts)))  # the other texts: no cluster
     assert result.similarity[:n] == pytest.approx(truth)
     # Jaccard at the same threshold misses the pages more than about 1.25x the story.
     jaccard = find_duplicates(texts, threshold=0.8)
-    assert (jaccard.kind[:n] == "unique").sum() >= n * 0.8
+    alone = (jaccard.status[:n] == "kept") & (np.bincount(jaccard.labels, minlength=len(texts))[:n] == 1)
+    assert alone.sum() >= n * 0.8
 
 
 def test_keep_first_keeps_the_earlier_document() -> None:
     rng = random.Random(3)
     story = _text(rng, 150)
     page = _page(story, 3.0, rng)
-    assert find_duplicates([page, story], similarity="containment").kind.tolist() == ["kept", "near"]
-    assert find_duplicates([story, page], similarity="containment", keep="first").kind.tolist() == ["kept", "near"]
-    assert find_duplicates([story, page], similarity="containment").kind.tolist() == ["near", "kept"]
+    assert find_duplicates([page, story], similarity="containment").status.tolist() == ["kept", "near"]
+    assert find_duplicates([story, page], similarity="containment", keep="first").status.tolist() == ["kept", "near"]
+    assert find_duplicates([story, page], similarity="containment").status.tolist() == ["near", "kept"]
 
 
 def test_below_the_threshold_is_not_reported() -> None:
@@ -124,7 +126,7 @@ def test_every_removal_is_an_exact_containment_in_a_kept_longer_document(seed: i
     for row in np.flatnonzero(~result.keep_mask).tolist():
         label = int(result.labels[row])
         assert result.keep_mask[label]
-        if result.kind[row] == "near":
+        if result.status[row] == "near":
             assert _containment(texts[row], texts[label]) >= 0.8
         assert (len(texts[label]), -label) >= (len(texts[row]), -row)  # keep="longest": the longer one stays
     for (a, b), sim, kind in zip(result.pairs.tolist(), result.pair_similarity, result.pair_kind, strict=True):
@@ -156,16 +158,16 @@ def test_resolve_containment_greedy_semantics() -> None:
     lengths = np.array([10, 50, 40, 10, 30, 90])
     r = resolve_containment(6, np.arange(6), pairs, sims, lengths, keep="longest", threshold=0.8)
     assert r.labels.tolist() == [1, 1, 2, 3, 5, 5]  # 3 stays: its container 4 is removed (not transitive)
-    assert r.kind.tolist() == ["near", "kept", "unique", "unique", "near", "kept"]
+    assert r.status.tolist() == ["near", "kept", "kept", "kept", "near", "kept"]
     assert r.similarity[[0, 4]].tolist() == [0.9, 0.9]
     # Exact copies: the group goes with its best member; a removed group takes all its members along.
     exact_first = np.array([0, 0, 2])
     r = resolve_containment(3, exact_first, np.array([[0, 2]]), np.array([0.9]), np.array([10, 12, 40]),
                             keep="longest", threshold=0.8)  # fmt: skip
-    assert r.labels.tolist() == [2, 2, 2] and r.kind.tolist() == ["near", "near", "kept"]
+    assert r.labels.tolist() == [2, 2, 2] and r.status.tolist() == ["near", "near", "kept"]
     r = resolve_containment(3, exact_first, np.empty((0, 2), np.int64), np.empty(0), np.array([10, 12, 40]),
                             keep="longest", threshold=0.8)  # fmt: skip
-    assert r.labels.tolist() == [1, 1, 2] and r.kind.tolist() == ["exact", "kept", "unique"]
+    assert r.labels.tolist() == [1, 1, 2] and r.status.tolist() == ["exact", "kept", "kept"]
 
 
 def test_options() -> None:
@@ -177,7 +179,7 @@ def test_options() -> None:
         find_duplicates(["a"], similarity="containment", threshold=1.5)
     empty = find_duplicates([], similarity="containment")
     assert len(empty) == 0
-    assert find_duplicates(["", "!!", "a b c"], similarity="containment").kind.tolist() == ["unique"] * 3
+    assert find_duplicates(["", "!!", "a b c"], similarity="containment").status.tolist() == ["kept"] * 3
 
 
 def test_pipeline_containment(tmp_path: Path) -> None:

@@ -7,9 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe._reference import exact_jaccard, reference_shingles
-from dedupe.config import ShingleConfig
-from dedupe.duplicates import exact_duplicate_groups, find_duplicates
+from backend_checks import assert_matches_reference, planted_corpus, reference_duplicates
+from dedupe._reference import exact_jaccard, reference_digest, reference_shingles
+from dedupe.clusters import first_of_groups
+from dedupe.config import DuplicateConfig, MinHashConfig, ShingleConfig
+from dedupe.duplicates import find_duplicates
 from dedupe.errors import ConfigError
 
 WORDS = [
@@ -28,8 +30,8 @@ def _edit(text: str, rate: float, rng: random.Random) -> str:
 
 def test_seed_rewrites_are_not_near_duplicates(seed_texts: list[str]) -> None:
     result = find_duplicates(seed_texts, threshold=0.8)
-    assert result.kind.tolist() == ["unique"] * 5
-    assert result.keep_mask.all()
+    assert result.status.tolist() == ["kept"] * 5
+    assert result.keep_mask.all() and result.clusters() == []
 
 
 def test_edited_copy_of_a_seed_is_found(seed_texts: list[str]) -> None:
@@ -38,8 +40,8 @@ def test_edited_copy_of_a_seed_is_found(seed_texts: list[str]) -> None:
     edited = " ".join(w if rng.random() > 0.01 else "changed" for w in words)
     texts = [*seed_texts, edited, seed_texts[4].upper()]
     result = find_duplicates(texts, threshold=0.8)
-    assert result.labels[5] == 2 and result.kind[5] == "near"
-    assert result.labels[6] == 4 and result.kind[6] == "exact" and result.similarity[6] == 1.0
+    assert result.labels[5] == 2 and result.status[5] == "near"
+    assert result.labels[6] == 4 and result.status[6] == "exact" and result.similarity[6] == 1.0
     assert result.keep_mask.tolist() == [True] * 5 + [False, False]
     config = ShingleConfig()
     truth = exact_jaccard(reference_shingles(texts[2], config), reference_shingles(edited, config))
@@ -53,19 +55,55 @@ def test_keep_longest_and_clusters() -> None:
     longer = base + " tail words appended here"
     result = find_duplicates([base, "unrelated " + _doc(rng), longer], keep="longest")
     assert result.labels.tolist() == [2, 1, 2]
-    assert result.kind.tolist() == ["near", "unique", "kept"]
-    assert [c.tolist() for c in result.clusters] == [[2, 0]]
-    assert "1 near duplicates" in result.summary()
+    assert result.status.tolist() == ["near", "kept", "kept"]
+    assert [c.tolist() for c in result.clusters()] == [[2, 0]]
+    assert result.summary() == (
+        "3 documents: 2 kept, 0 exact duplicates, 1 near duplicates in 1 clusters (threshold 0.8)"
+    )
 
 
 def test_exact_groups_point_to_first_occurrence() -> None:
-    assert exact_duplicate_groups(["A b", "x", "a  B", "x ", "y"]).tolist() == [0, 1, 0, 1, 4]
+    texts = ["A b", "x", "a  B", "x ", "y", "", "!!!", ""]
+    digests = np.array([reference_digest(t, ShingleConfig()) for t in texts], dtype="V16")
+    assert first_of_groups(digests).tolist() == [0, 1, 0, 1, 4, 5, 6, 5]  # golden: by reading the texts
 
 
 def test_empty_documents_are_only_exact_duplicates() -> None:
     result = find_duplicates(["", "!!!", "", "...", "real words here and there again"])
     assert result.labels.tolist() == [0, 1, 0, 3, 4]
-    assert result.kind.tolist() == ["kept", "unique", "exact", "unique", "unique"]
+    assert result.status.tolist() == ["kept", "kept", "exact", "kept", "kept"]
+
+
+@pytest.mark.parametrize(
+    ("keep", "threshold", "seed"), [("first", 0.8, 7), ("longest", 0.8, 8), ("first", 0.6, 9), ("longest", 0.95, 10)]
+)
+def test_exact_verification_equals_brute_force(keep: str, threshold: float, seed: int) -> None:
+    docs = planted_corpus(80, seed=seed)
+    ref = reference_duplicates(docs, threshold=threshold, keep=keep)
+    assert ref.status.count("near") >= 2 and ref.status.count("exact") > 3
+    result = find_duplicates(docs, threshold=threshold, keep=keep, verify="exact")  # type: ignore[arg-type]
+    assert_matches_reference(result, ref)
+
+
+def test_old_kind_vocabulary_is_deprecated() -> None:
+    result = find_duplicates(["a b c d e f g h", "a b c d e f g h", "x y z"])
+    assert result.status.tolist() == ["kept", "exact", "kept"]
+    with pytest.warns(DeprecationWarning, match=r"DuplicateResult\.kind is deprecated"):
+        assert result.kind.tolist() == ["kept", "exact", "unique"]
+
+
+def test_config_of_the_options() -> None:
+    config = DuplicateConfig.from_options(
+        threshold=0.7, similarity="containment", keep=None, verify="exact", exact_margin=0.1,
+        num_perm=64, ngram_size=3, seed=5,
+    )  # fmt: skip
+    assert config.keep == "longest"  # the default for containment
+    assert config.minhash == MinHashConfig(num_perm=64, seed=5, shingle=ShingleConfig(ngram_size=3))
+    assert DuplicateConfig().keep == "first" and DuplicateConfig().threshold == 0.8
+    with pytest.raises(ConfigError, match=r"keep must be 'first' or 'longest' \(got 'last'\)"):
+        DuplicateConfig(keep="last")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="threshold must be a float"):
+        DuplicateConfig(threshold="high")  # type: ignore[arg-type]
 
 
 @settings(max_examples=25, derandomize=True)
@@ -105,7 +143,7 @@ def test_exact_verification_rejects_pairs_below_threshold() -> None:
     config = ShingleConfig()
     truth = exact_jaccard(reference_shingles(texts[0], config), reference_shingles(texts[1], config))
     assert truth < 0.8
-    assert find_duplicates(texts, verify="exact").kind.tolist() == ["unique", "unique"]
+    assert find_duplicates(texts, verify="exact").status.tolist() == ["kept", "kept"]
 
 
 @pytest.mark.parametrize(

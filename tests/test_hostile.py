@@ -191,14 +191,14 @@ def test_4_shard_halved_mid_run_through_the_cli(tmp_path: Path, monkeypatch: pyt
     from dedupe import pipeline
 
     corpus = _corpus(tmp_path)
-    real = pipeline.resolve_clusters
+    real = pipeline.resolve_duplicates
 
     def halve_then_resolve(*args: Any, **kwargs: Any) -> Any:
         data = corpus.read_bytes()
         corpus.write_bytes(data[: data.index(b"\n", len(data) // 2) + 1])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "resolve_clusters", halve_then_resolve)
+    monkeypatch.setattr(pipeline, "resolve_duplicates", halve_then_resolve)
     out = tmp_path / "out.jsonl"
     assert main(["clean", str(corpus), "-o", str(out), "--id-field", "id"]) == 1
     assert "changed while the run was going" in capsys.readouterr().err
@@ -264,7 +264,7 @@ def test_8_interrupt_while_writing_side_files_leaves_the_old_outputs(
     def interrupted(self: Any, path: Any) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(dedupe.DedupResult, "write_duplicates", interrupted)
+    monkeypatch.setattr(dedupe.CorpusResult, "write_duplicates", interrupted)
     assert main(["clean", str(corpus), "-o", str(out), "--duplicates", str(dups), "--id-field", "id", "--quiet"]) == 130
     assert out.read_text() == "old output\n" and dups.read_text() == "old duplicates\n"
     assert _hidden(tmp_path) == []

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dedupe.config import BATCH_SIZE as BATCH_RECORDS
 from dedupe.errors import ConfigError
 from dedupe.parallel import MAX_DEFAULT_WORKERS, WorkerPool, default_workers, ordered_map
-from dedupe.pipeline import BATCH_RECORDS, deduplicate
+from dedupe.pipeline import deduplicate
 
 
 def _square_after_delay(scale: int, batch: tuple[int, float]) -> tuple[int, int]:

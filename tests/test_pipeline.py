@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backend_checks import PicklingBackend
+from dedupe.config import BoilerplateConfig
 from dedupe.errors import ConfigError, InputError
-from dedupe.pipeline import deduplicate
+from dedupe.pipeline import CorpusResult, deduplicate
 
 WORDS = [f"w{i}" for i in range(400)]
 
@@ -57,16 +61,120 @@ def test_path_and_iterable_inputs_agree(tmp_path: Path) -> None:
     assert all(set(r) == {"id", "text", "lang"} for r in kept)  # every input field is kept
 
 
-def test_workers_give_identical_output(tmp_path: Path) -> None:
-    recs = _corpus(2) * 1
-    path = tmp_path / "in.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
-    one = deduplicate(path, id_field="id", workers=1, remove_boilerplate=False)
-    two = deduplicate(path, id_field="id", workers=2, remove_boilerplate=False)
-    one.write(tmp_path / "1.jsonl")
-    two.write(tmp_path / "2.jsonl")
-    assert (tmp_path / "1.jsonl").read_bytes() == (tmp_path / "2.jsonl").read_bytes()
-    assert one.duplicate_of == two.duplicate_of
+def _write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _planted(n_base: int, seed: int) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str]]]:
+    """Distinct documents, then for every fourth an exact copy (upper case) and for every fourth
+    (shifted) a near copy (two words changed, far apart: Jaccard of 5-grams about 0.87), then four
+    bad records. Returns the records and, for each planted duplicate, (its original, its kind)."""
+    rng = random.Random(seed)
+    recs: list[dict[str, Any]] = []
+    planted: dict[str, tuple[str, str]] = {}
+    for i in range(n_base):
+        vocab = [f"d{i}w{k}" for k in range(300)]  # no word shared between two documents
+        recs.append({"id": f"b{i}", "text": " ".join(rng.choice(vocab) for _ in range(150))})
+    for i in range(0, n_base, 4):
+        recs.append({"id": f"x{i}", "text": str(recs[i]["text"]).upper()})
+        planted[f"x{i}"] = (f"b{i}", "exact")
+    for i in range(1, n_base, 4):
+        words = str(recs[i]["text"]).split()
+        words[30], words[100] = "changed", "again"
+        recs.append({"id": f"n{i}", "text": " ".join(words)})
+        planted[f"n{i}"] = (f"b{i}", "near")
+    recs += [{"id": "blank", "text": "   "}, {"id": "notext", "body": "x"}, {"id": "number", "text": 7},
+             {"id": "huge", "text": "word " * 2000}]  # fmt: skip
+    return recs, planted
+
+
+def _outputs(result: CorpusResult, folder: Path) -> dict[str, bytes]:
+    """Every file the CLI writes for a result, by name, as bytes."""
+    result.write(folder / "out.jsonl")
+    result.write_duplicates(folder / "dups.jsonl")
+    result.write_rejects(folder / "rejects.jsonl")
+    return {name: (folder / name).read_bytes() for name in ("out.jsonl", "dups.jsonl", "rejects.jsonl")}
+
+
+def _lines(data: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in data.decode("utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("remove_boilerplate", [False, True])
+def test_output_files_account_for_every_record(tmp_path: Path, remove_boilerplate: bool) -> None:
+    recs, planted = _planted(12, seed=3)
+    path = _write_jsonl(tmp_path / "in.jsonl", recs)
+    result = deduplicate(
+        path, id_field="id", on_error="reject", max_chars=5000, remove_boilerplate=remove_boilerplate
+    )
+    files = _outputs(result, tmp_path)
+    kept, dups, rejects = (_lines(files[n]) for n in ("out.jsonl", "dups.jsonl", "rejects.jsonl"))
+    # Golden numbers of the fixture: 12 originals, 3 exact + 3 near copies, 4 bad records.
+    assert (len(kept), len(dups), len(rejects)) == (12, 6, 4)
+    assert len(kept) + len(dups) + len(rejects) == len(path.read_text(encoding="utf-8").splitlines()) == 22
+    assert [r["id"] for r in kept] == [f"b{i}" for i in range(12)]
+    assert {d["id"]: (d["duplicate_of"], d["kind"]) for d in dups} == planted
+    assert sorted(r["reason"] for r in rejects) == ["bad_field_type", "empty_text", "missing_field", "too_large"]
+    assert result.summary().startswith("22 in = 12 kept + 6 duplicates (3 exact, 3 near) + 4 rejected")
+
+
+def test_workers_give_identical_bytes_over_many_batches(tmp_path: Path) -> None:
+    recs, planted = _planted(60, seed=4)
+    path = _write_jsonl(tmp_path / "in.jsonl", recs)
+    batch = 7
+    assert len(recs) > 10 * batch  # the pool signs many batches, out of order if it can
+    files = {}
+    for workers in (1, 2):
+        folder = tmp_path / f"w{workers}"
+        folder.mkdir()
+        result = deduplicate(path, id_field="id", workers=workers, batch_size=batch, on_error="reject")
+        files[workers] = _outputs(result, folder)
+    assert files[1] == files[2]
+    assert {d["id"]: (d["duplicate_of"], d["kind"]) for d in _lines(files[1]["dups.jsonl"])} == planted
+
+
+def test_batch_size_does_not_change_the_output(tmp_path: Path) -> None:
+    recs, _ = _planted(20, seed=5)
+    footer = "Copyright 2024 Example Media"
+    for rec in recs[:20]:
+        rec["text"] = f"{rec['text']}\n{footer}"
+    path = _write_jsonl(tmp_path / "in.jsonl", recs)
+    outputs = []
+    for batch in (1, 3, 1000):
+        folder = tmp_path / f"b{batch}"
+        folder.mkdir()
+        outputs.append(_outputs(deduplicate(path, id_field="id", batch_size=batch, on_error="reject"), folder))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert footer not in outputs[0]["out.jsonl"].decode("utf-8")  # the boilerplate stage did run
+
+
+def test_a_backend_runs_the_same_sequence(tmp_path: Path) -> None:
+    recs, _ = _planted(16, seed=6)
+    path = _write_jsonl(tmp_path / "in.jsonl", recs)
+    local = _outputs(deduplicate(path, id_field="id", on_error="reject"), tmp_path)
+    backend = PicklingBackend()
+    (tmp_path / "b").mkdir()
+    shipped = _outputs(deduplicate(path, id_field="id", on_error="reject", backend=backend), tmp_path / "b")
+    assert shipped == local
+    assert backend.calls["signatures"] == backend.calls["candidate pairs"] == 1 and "close" not in backend.calls
+
+
+def test_deprecated_option_dicts_warn_and_still_work(tmp_path: Path) -> None:
+    recs, _ = _planted(8, seed=7)
+    config = BoilerplateConfig(near_threshold=0.7)
+    new = _outputs(deduplicate(recs, id_field="id", on_error="reject", boilerplate=config), tmp_path)
+    (tmp_path / "old").mkdir()
+    with pytest.warns(DeprecationWarning, match="boilerplate_options"):
+        old_result = deduplicate(recs, id_field="id", on_error="reject", boilerplate_options={"near_threshold": 0.7})
+    assert _outputs(old_result, tmp_path / "old") == new
+    with pytest.warns(DeprecationWarning, match="backend_options"), pytest.raises(ConfigError, match="no options"):
+        deduplicate(recs, id_field="id", on_error="reject", backend_options={"num_cpus": 2})
+    with pytest.raises(ConfigError, match="not both"), pytest.warns(DeprecationWarning):
+        deduplicate(recs, boilerplate=config, boilerplate_options={"near_threshold": 0.7})
+    with pytest.warns(DeprecationWarning, match="DedupResult"):
+        from dedupe.pipeline import DedupResult
+    assert DedupResult is CorpusResult
 
 
 _RECORDS = st.lists(
@@ -85,10 +193,15 @@ _RECORDS = st.lists(
 @given(_RECORDS)
 def test_nothing_is_lost(records: list[dict[str, object]]) -> None:
     result = deduplicate(records, on_error="reject", remove_boilerplate=False)
-    counts = result.counts()
-    assert counts["kept"] + counts["duplicates"] + counts["rejected"] == counts["input"] == len(records)
-    assert len(result.rejects) == counts["rejected"]
-    assert all(r.reason for r in result.rejects)
+    with tempfile.TemporaryDirectory() as folder:
+        files = _outputs(result, Path(folder))
+    kept, dups, rejects = (_lines(files[n]) for n in ("out.jsonl", "dups.jsonl", "rejects.jsonl"))
+    assert len(kept) + len(dups) + len(rejects) == len(records)
+    # Each record is where its input says it belongs: bad ones rejected, the two repeated texts once each.
+    usable = [r for r in records if isinstance(r.get("text"), str) and str(r["text"]).strip()]
+    assert len(rejects) == len(records) - len(usable)
+    assert all(r["reason"] for r in rejects)
+    assert len({r["text"] for r in kept}) == len(kept)  # no two kept records with the same text
 
 
 def test_bad_record_raises_with_location(tmp_path: Path) -> None:
@@ -145,3 +258,10 @@ def test_only_boilerplate_records_are_rejected_with_their_record(tmp_path: Path)
     assert rejected.reason == "only_boilerplate" and rejected.line == 4 and rejected.source == str(path)
     assert json.loads(rejected.raw or "")["id"] == "empty-page"
     assert result.counts()["rejected"] == 1 and result.boilerplate_spans[3] == 0
+
+
+def test_backend_must_be_a_name_or_a_backend() -> None:
+    with pytest.raises(TypeError, match=r"backend must be a Backend or a backend name \(got int\)"):
+        deduplicate(["x y z"], backend=3)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="unknown backend 'spark'"):
+        deduplicate(["x y z"], backend="spark")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from backend_checks import assert_same_result  # noqa: E402
-from dedupe.backends import STAR_ABOVE, Backend, BackendError, find_duplicates_on, get_backend  # noqa: E402
+from dedupe.backends import STAR_ABOVE, Backend, BackendError, get_backend  # noqa: E402
 from dedupe.backends.local import LocalBackend  # noqa: E402
 from dedupe.backends.ray import RayBackend, collect_documents, read_shards, write_shards  # noqa: E402
 from dedupe.duplicates import find_duplicates  # noqa: E402
@@ -108,20 +107,20 @@ def test_ray_backend_options_are_checked(ray_instance: None) -> None:
 
 def test_planted_duplicates_across_blocks(backend: RayBackend, corpus: list[str]) -> None:
     expected = find_duplicates(corpus)
-    assert (expected.kind == "near").sum() > 50 and (expected.kind == "exact").sum() > 20
-    assert_same_result(find_duplicates_on(backend, corpus, batch_size=97), expected)
+    assert (expected.status == "near").sum() > 50 and (expected.status == "exact").sum() > 20
+    assert_same_result(find_duplicates(corpus, backend=backend, batch_size=97), expected)
 
 
 @pytest.mark.parametrize(("keep", "verify"), [("longest", "exact")])
 def test_other_policies(backend: RayBackend, corpus: list[str], keep: Any, verify: Any) -> None:
     expected = find_duplicates(corpus, keep=keep, verify=verify, threshold=0.75)
     assert_same_result(
-        find_duplicates_on(backend, corpus, keep=keep, verify=verify, threshold=0.75, batch_size=250), expected
+        find_duplicates(corpus, backend=backend, keep=keep, verify=verify, threshold=0.75, batch_size=250), expected
     )
 
 
 def test_forced_tiny_blocks(backend: RayBackend, corpus: list[str], tiny_blocks: None) -> None:
-    assert_same_result(find_duplicates_on(backend, corpus, batch_size=64), find_duplicates(corpus))
+    assert_same_result(find_duplicates(corpus, backend=backend, batch_size=64), find_duplicates(corpus))
 
 
 def test_giant_bucket(backend: RayBackend) -> None:
@@ -142,8 +141,8 @@ def test_giant_bucket(backend: RayBackend) -> None:
     assert len(local) < 300 * 299 // 2  # the star path was taken
     assert got.dtype == np.int64 and np.array_equal(got, local)
     expected = find_duplicates(docs)
-    assert len(expected.clusters[0]) >= 250
-    assert_same_result(find_duplicates_on(backend, docs, batch_size=50), expected)
+    assert len(expected.clusters()[0]) >= 250
+    assert_same_result(find_duplicates(docs, backend=backend, batch_size=50), expected)
 
 
 def test_long_chain_is_one_component(backend: RayBackend) -> None:
@@ -155,8 +154,8 @@ def test_long_chain_is_one_component(backend: RayBackend) -> None:
     rng.shuffle(order)
     docs = [docs[i] for i in order]
     expected = find_duplicates(docs, threshold=0.8)
-    assert len(expected.clusters) == 1 and len(expected.clusters[0]) == 81
-    assert_same_result(find_duplicates_on(backend, docs, threshold=0.8, batch_size=8), expected)
+    assert len(expected.clusters()) == 1 and len(expected.clusters()[0]) == 81
+    assert_same_result(find_duplicates(docs, backend=backend, threshold=0.8, batch_size=8), expected)
 
 
 @pytest.mark.parametrize("star_above", [None, 3])
@@ -167,18 +166,6 @@ def test_candidate_pairs_in_two_passes(ray_instance: None, star_above: int | Non
         got = two_passes.candidate_pairs(sigs, num_bands=4, rows_per_band=3, star_above=star_above)
     local = LocalBackend().candidate_pairs(sigs, num_bands=4, rows_per_band=3, star_above=star_above)
     assert np.array_equal(got, local)
-
-
-def test_combine_counts_with_tiny_blocks(backend: RayBackend, tiny_blocks: None) -> None:
-    rng = np.random.default_rng(1)
-    parts = [rng.integers(0, 500, size=int(rng.integers(0, 3000))).astype(np.uint64) for _ in range(7)]
-    parts.append(np.array([2**64 - 1, 2**63], dtype=np.uint64))
-    keys, counts = backend.combine_counts(parts)
-    expected = Counter(int(k) for p in parts for k in p)
-    assert keys.tolist() == sorted(expected)
-    assert counts.tolist() == [expected[k] for k in sorted(expected)]
-    local_keys, local_counts = LocalBackend().combine_counts(parts)
-    assert keys.tobytes() == local_keys.tobytes() and counts.tobytes() == local_counts.tobytes()
 
 
 def test_map_batches_restores_order(backend: RayBackend) -> None:

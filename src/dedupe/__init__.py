@@ -1,9 +1,11 @@
 """dedupe: near-duplicate documents and repeated boilerplate in scraped text corpora.
 
-The whole job is :func:`deduplicate` (``dedupe clean`` on the command line); its parts are
-:class:`MinHasher`, :class:`LSHIndex`, :func:`find_duplicates` and :class:`BoilerplateModel`.
-Configs live in :mod:`dedupe.config`, exceptions in :mod:`dedupe.errors`, the record types in
-:mod:`dedupe.io` and the backends in :mod:`dedupe.backends`.
+The whole job is :func:`deduplicate` (``dedupe clean`` on the command line), which returns a
+:class:`CorpusResult`; its parts are :class:`MinHasher`, :class:`LSHIndex`,
+:func:`find_duplicates` (a :class:`DuplicateResult`) and :class:`BoilerplateModel` (spans of
+boilerplate, :class:`BoilerplateSpan`). The configs, the record types (:class:`Record`, :class:`Rejected`)
+and every exception are exported here too; the result vocabulary is in :mod:`dedupe.results`, the
+backends in :mod:`dedupe.backends`.
 
 >>> import dedupe
 >>> sigs = dedupe.MinHasher(num_perm=64).signatures(["a b c d e f", "a b c d e g"])
@@ -13,43 +15,67 @@ Configs live in :mod:`dedupe.config`, exceptions in :mod:`dedupe.errors`, the re
 
 from __future__ import annotations
 
+from ._deprecation import deprecated as _deprecated
+from ._version import __version__ as __version__
 from .boilerplate import BoilerplateModel as BoilerplateModel
+from .boilerplate import BoilerplateSpan as BoilerplateSpan
 from .boilerplate import find_boilerplate as find_boilerplate
 from .boilerplate import strip_boilerplate as strip_boilerplate
-from .duplicates import DuplicateResult as DuplicateResult
+from .config import BoilerplateConfig as BoilerplateConfig
+from .config import DuplicateConfig as DuplicateConfig
+from .config import LSHConfig as LSHConfig
+from .config import MinHashConfig as MinHashConfig
+from .config import ShingleConfig as ShingleConfig
 from .duplicates import find_duplicates as find_duplicates
+from .errors import BackendError as BackendError
 from .errors import ConfigError as ConfigError
+from .errors import CorruptFileError as CorruptFileError
 from .errors import DedupeError as DedupeError
+from .errors import IncompatibleSignaturesError as IncompatibleSignaturesError
 from .errors import InputError as InputError
+from .errors import MissingDependencyError as MissingDependencyError
 from .interop import from_datasketch as from_datasketch
 from .interop import to_datasketch as to_datasketch
+from .io import Record as Record
+from .io import Rejected as Rejected
 from .io import read_corpus as read_corpus
 from .io import write_corpus as write_corpus
 from .lsh import LSHIndex as LSHIndex
 from .minhash import MinHasher as MinHasher
-from .minhash import jaccard as jaccard
+from .minhash import jaccard as estimated_jaccard
 from .normalize import normalize_text as normalize_text
-from .pipeline import DedupResult as DedupResult
+from .pipeline import CorpusResult as CorpusResult
 from .pipeline import deduplicate as deduplicate
+from .results import DuplicateResult as DuplicateResult
 from .shingles import word_shingles as word_shingles
 
-__version__ = "0.1.0"
-
 __all__ = [
+    "BackendError",
+    "BoilerplateConfig",
     "BoilerplateModel",
+    "BoilerplateSpan",
     "ConfigError",
-    "DedupResult",
+    "CorpusResult",
+    "CorruptFileError",
     "DedupeError",
+    "DuplicateConfig",
     "DuplicateResult",
+    "IncompatibleSignaturesError",
     "InputError",
+    "LSHConfig",
     "LSHIndex",
+    "MinHashConfig",
     "MinHasher",
+    "MissingDependencyError",
+    "Record",
+    "Rejected",
+    "ShingleConfig",
     "__version__",
     "deduplicate",
+    "estimated_jaccard",
     "find_boilerplate",
     "find_duplicates",
     "from_datasketch",
-    "jaccard",
     "normalize_text",
     "read_corpus",
     "strip_boilerplate",
@@ -57,3 +83,18 @@ __all__ = [
     "word_shingles",
     "write_corpus",
 ]
+
+#: Names of the first release: old name -> (new name, the object).
+_DEPRECATED: dict[str, tuple[str, object]] = {
+    "DedupResult": ("dedupe.CorpusResult", CorpusResult),
+    "jaccard": ("dedupe.estimated_jaccard (it estimates from signatures)", estimated_jaccard),
+}
+
+
+def __getattr__(name: str) -> object:
+    """The deprecated names of :data:`_DEPRECATED`, with a DeprecationWarning."""
+    if name in _DEPRECATED:
+        new, value = _DEPRECATED[name]
+        _deprecated(f"dedupe.{name}", new)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

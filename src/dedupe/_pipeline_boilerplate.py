@@ -11,20 +11,18 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
+from ._source import Source
 from ._typing import IntArray
 from .boilerplate import BoilerplateModel, remove_ranges
+from .config import BoilerplateConfig
 from .io import Record, Rejected
-
-if TYPE_CHECKING:
-    from .pipeline import _Source
 
 __all__ = ["BoilerplateRun", "run_boilerplate"]
 
-BATCH = 1000
 #: Distinct block ids remembered for the report's "most frequent blocks" before pruning.
 MAX_TRACKED_BLOCKS = 200_000
 
@@ -69,13 +67,13 @@ class BoilerplateRun:
         return remove_ranges([r.text for r in records], doc, self.range_start[lo:hi], self.range_end[lo:hi])
 
 
-def _batches(src: _Source, positions: set[int]) -> Iterator[tuple[list[int], list[Record]]]:
+def _batches(src: Source, positions: set[int], batch_size: int) -> Iterator[tuple[list[int], list[Record]]]:
     pos_batch: list[int] = []
     rec_batch: list[Record] = []
     for pos, rec in src.records_at(positions):
         pos_batch.append(pos)
         rec_batch.append(rec)
-        if len(rec_batch) >= BATCH:
+        if len(rec_batch) >= batch_size:
             yield pos_batch, rec_batch
             pos_batch, rec_batch = [], []
     if rec_batch:
@@ -83,19 +81,24 @@ def _batches(src: _Source, positions: set[int]) -> Iterator[tuple[list[int], lis
 
 
 def run_boilerplate(
-    src: _Source,
+    src: Source,
     *,
     kept_positions: set[int],
     group_field: str | None,
-    options: dict[str, Any],
+    config: BoilerplateConfig,
+    batch_size: int,
     progress: Callable[[str, int], Any],
     timer: _Timer,
 ) -> BoilerplateRun:
-    """Fit the model on the kept records (one pass), then find their spans (a second pass)."""
+    """Fit the model on the kept records (one pass), then find their spans (a second pass).
+
+    Records are read in batches of ``batch_size``; near-exact grouping (``config.near_threshold``)
+    learns its representatives batch by batch, so its spans can depend on it.
+    """
     t = time.perf_counter()
-    run = BoilerplateRun(BoilerplateModel(**options), group_field)
+    run = BoilerplateRun(BoilerplateModel(config), group_field)
     bar = progress("boilerplate: count", len(kept_positions))
-    for _, recs in _batches(src, kept_positions):
+    for _, recs in _batches(src, kept_positions, batch_size):
         run.model.update([r.text for r in recs], groups=run.groups_of(recs))
         bar.update(len(recs))
     bar.close()
@@ -104,7 +107,7 @@ def run_boilerplate(
     previews: dict[int, tuple[str, str]] = {}
     bar = progress("boilerplate: find", len(kept_positions))
     parts: list[tuple[IntArray, IntArray, IntArray]] = []
-    for positions, recs in _batches(src, kept_positions):
+    for positions, recs in _batches(src, kept_positions, batch_size):
         texts = [r.text for r in recs]
         spans, (doc, start, end) = run.model.find_removals(texts, groups=run.groups_of(recs))
         parts.append((np.asarray(positions, dtype=np.int64)[doc], start, end))

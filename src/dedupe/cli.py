@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, _args
+from . import _args
+from ._version import __version__
 from .errors import ConfigError, DedupeError, InputError
 
 __all__ = ["main"]
@@ -252,6 +253,7 @@ def _check_outputs(
 
 
 def _clean(args: argparse.Namespace) -> int:
+    from .config import BoilerplateConfig
     from .pipeline import deduplicate
 
     if args.backend == "ray" and Path(args.input).is_dir():  # shards in, shards out (dedupe.backends.ray_pipeline)
@@ -265,21 +267,12 @@ def _clean(args: argparse.Namespace) -> int:
 
         plots.require_matplotlib()
     result = deduplicate(
-        args.input,
-        threshold=args.threshold,
-        remove_boilerplate=not args.no_boilerplate,
-        text_field=args.text_field,
-        id_field=args.id_field,
-        group_field=args.group_field,
-        on_error=args.on_error,
-        num_perm=args.num_perm,
-        keep=args.keep,
-        similarity=args.similarity,
-        workers=args.workers,
-        progress=_progress(args),
-        backend=args.backend,
-        boilerplate_options={"near_threshold": 0.7} if args.near_boilerplate else None,
-    )
+        args.input, text_field=args.text_field, id_field=args.id_field, group_field=args.group_field,
+        on_error=args.on_error, threshold=args.threshold, similarity=args.similarity, keep=args.keep,
+        num_perm=args.num_perm, remove_boilerplate=not args.no_boilerplate,
+        boilerplate=BoilerplateConfig(near_threshold=0.7) if args.near_boilerplate else None,
+        backend=args.backend, workers=args.workers, progress=_progress(args),
+    )  # fmt: skip
     import time
 
     from .io import _output_format
@@ -336,9 +329,9 @@ def _plots(result: Any, folder: Path) -> list[Path]:
 
 def _read_for_index(args: argparse.Namespace) -> tuple[list[str], list[str]]:
     """Ids and texts of the usable records; bad ones raise or are reported (``--on-error reject``)."""
+    from ._signing import check_record
     from .io import Record, read_corpus, read_path_watched
     from .io._watch import InputWatch, is_stream, spill_stream
-    from .pipeline import check_record
 
     cleanup = None
     if is_stream(args.input):
@@ -389,27 +382,63 @@ def _print_rows(rows: list[dict[str, Any]]) -> None:
         os.close(devnull)
 
 
+def _index_build(args: argparse.Namespace) -> int:
+    from ._persist import absolute, check_replaceable
+    from .lsh import LSHIndex
+    from .minhash import MinHasher
+
+    if Path(args.index).exists():
+        raise DedupeError(f"{args.index}: already exists; use 'dedupe index add' to extend it")
+    check_replaceable(absolute(Path(args.index)), "LSHIndex")
+    ids, texts = _read_for_index(args)
+    hasher = MinHasher(num_perm=args.num_perm)
+    index = LSHIndex.for_threshold(args.threshold, num_perm=args.num_perm)
+    index.insert(ids, hasher.signatures(texts))
+    index.save(args.index)
+    _say(args, f"indexed {len(ids):,} records in {args.index} ({index.config.describe()})")
+    return 0
+
+
+def _match_rows(index: Any, ids: list[str], sigs: Any, margin: float) -> list[dict[str, Any]]:
+    """One row per checked record with matches (or possible matches within ``margin``), in input order."""
+    import numpy as np
+
+    from .clusters import pair_similarities
+    from .minhash import EMPTY_VALUE
+
+    # Texts without words carry the empty signature: they match nothing.
+    wordless = (sigs == EMPTY_VALUE).all(axis=1)
+    pairs = index.query_pairs(sigs)
+    pairs = pairs[~wordless[pairs[:, 0]]] if len(pairs) else pairs
+    known = index.doc_ids
+    matches: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    if len(pairs):
+        rows_in_both = np.stack([pairs[:, 0], pairs[:, 1] + len(sigs)], axis=1)
+        est = pair_similarities(np.concatenate([sigs, np.asarray(index.signatures)]), rows_in_both)
+        for (q, r), sim in zip(pairs.tolist(), est.tolist(), strict=True):
+            other = str(known[r])
+            if other == ids[q] or sim < index.threshold - margin:
+                continue
+            kind = "matches" if sim >= index.threshold else "possible"
+            entry = matches.setdefault(q, {"matches": [], "possible": []})
+            entry[kind].append({"id": other, "similarity": round(sim, 6)})
+    return [
+        {"id": ids[q], **{k: sorted(v, key=lambda x: (-x["similarity"], x["id"])) for k, v in m.items()}}
+        for q, m in sorted(matches.items())
+    ]
+
+
 def _index(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ._persist import absolute, check_replaceable
-    from .clusters import pair_similarities
     from .config import UNICODE_VERSION
     from .errors import IncompatibleSignaturesError
     from .lsh import LSHIndex
-    from .minhash import EMPTY_VALUE, MinHasher
+    from .minhash import MinHasher
 
     if args.action == "build":
-        if Path(args.index).exists():
-            raise DedupeError(f"{args.index}: already exists; use 'dedupe index add' to extend it")
-        check_replaceable(absolute(Path(args.index)), "LSHIndex")
-        ids, texts = _read_for_index(args)
-        hasher = MinHasher(num_perm=args.num_perm)
-        index = LSHIndex.for_threshold(args.threshold, num_perm=args.num_perm)
-        index.insert(ids, hasher.signatures(texts))
-        index.save(args.index)
-        _say(args, f"indexed {len(ids):,} records in {args.index} ({index.config.describe()})")
-        return 0
+        return _index_build(args)
     _check_outputs(args, [("-o", args.output)], index=args.index)
     if args.action == "add":
         check_replaceable(absolute(Path(args.index)), "LSHIndex")
@@ -428,33 +457,12 @@ def _index(args: argparse.Namespace) -> int:
         )
     ids, texts = _read_for_index(args)
     signed = MinHasher.from_config(config).signatures(texts)
-    sigs = np.asarray(signed)
     if args.action == "add":
         try:
             index.insert(ids, signed)  # refuses ids it already holds
         except InputError as exc:
             raise DedupeError(f"{args.input}: {exc} across batches") from exc
-    # Texts without words carry the empty signature: they match nothing.
-    wordless = (sigs == EMPTY_VALUE).all(axis=1)
-    pairs = index.query_pairs(sigs)
-    pairs = pairs[~wordless[pairs[:, 0]]] if len(pairs) else pairs
-    all_sigs = np.asarray(index.signatures)
-    known = index.doc_ids
-    matches: dict[int, dict[str, list[dict[str, Any]]]] = {}
-    if len(pairs):
-        rows_in_both = np.stack([pairs[:, 0], pairs[:, 1] + len(sigs)], axis=1)
-        est = pair_similarities(np.concatenate([sigs, all_sigs]), rows_in_both)
-        for (q, r), sim in zip(pairs.tolist(), est.tolist(), strict=True):
-            other = str(known[r])
-            if other == ids[q] or sim < index.threshold - args.margin:
-                continue
-            kind = "matches" if sim >= index.threshold else "possible"
-            entry = matches.setdefault(q, {"matches": [], "possible": []})
-            entry[kind].append({"id": other, "similarity": round(sim, 6)})
-    rows: list[dict[str, Any]] = [
-        {"id": ids[q], **{k: sorted(v, key=lambda x: (-x["similarity"], x["id"])) for k, v in m.items()}}
-        for q, m in sorted(matches.items())
-    ]
+    rows = _match_rows(index, ids, np.asarray(signed), args.margin)
     outputs = _Outputs()
     try:
         if args.output:

@@ -22,6 +22,7 @@ from .errors import ConfigError
 __all__ = [
     "UnionFind",
     "connected_components",
+    "first_of_groups",
     "pair_similarities",
     "verify_pairs",
 ]
@@ -165,6 +166,19 @@ def connected_components(pairs: NDArray[Any], n: int) -> IntArray:
     finder = UnionFind(n)
     finder.union_pairs(pairs)
     return finder.labels()
+
+
+def first_of_groups(digests: NDArray[np.void]) -> IntArray:
+    """For each digest, the first row holding the same digest (itself if none earlier): exact groups.
+
+    >>> d = np.array([b"a", b"b", b"a"], dtype="V1")
+    >>> first_of_groups(d).tolist()
+    [0, 1, 0]
+    """
+    if len(digests) == 0:
+        return np.empty(0, dtype=np.int64)
+    _, first, inverse = np.unique(digests, return_index=True, return_inverse=True)
+    return first[inverse.reshape(-1)].astype(np.int64)
 
 
 def _check_signatures(signatures: object) -> NDArray[np.uint32]:

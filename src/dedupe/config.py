@@ -14,13 +14,17 @@ from typing import Literal
 from .errors import ConfigError, IncompatibleSignaturesError
 
 __all__ = [
+    "BATCH_SIZE",
     "FORMAT_VERSION",
     "UNICODE_VERSION",
     "BoilerplateConfig",
+    "DuplicateConfig",
     "LSHConfig",
     "MinHashConfig",
     "ShingleConfig",
+    "check_choice",
     "check_compatible",
+    "check_fraction",
     "check_int",
 ]
 
@@ -31,8 +35,16 @@ FORMAT_VERSION = 1
 #: signatures for one text.
 UNICODE_VERSION = unicodedata.unidata_version
 
+#: Records (documents, or pairs) per batch: the streaming passes of the pipeline and the blocks a
+#: backend hands to one task. Results do not depend on it, except near-exact boilerplate grouping
+#: (``BoilerplateConfig.near_threshold``), whose representatives are learned batch by batch.
+BATCH_SIZE = 1000
+
 ShingleKind = Literal["word", "char"]
 ShingleScript = Literal["auto", "words"]
+Similarity = Literal["jaccard", "containment"]
+Keep = Literal["first", "longest"]
+Verify = Literal["auto", "estimate", "exact"]
 
 
 def check_int(name: str, value: object, *, low: int, high: int | None = None) -> int:
@@ -43,6 +55,23 @@ def check_int(name: str, value: object, *, low: int, high: int | None = None) ->
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise ConfigError(f"{name} must be {bound} (got {value!r})")
     return value
+
+
+def check_fraction(name: str, value: object, *, low_open: bool) -> float:
+    """Return ``value`` as a float in ``(0, 1]`` (``low_open``) or ``[0, 1]``; raise TypeError or ConfigError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a float (got {type(value).__name__}: {value!r})")
+    if not (0.0 < value <= 1.0 if low_open else 0.0 <= value <= 1.0):
+        interval = "(0, 1]" if low_open else "[0, 1]"
+        raise ConfigError(f"{name} must be in {interval} (got {value!r})")
+    return float(value)
+
+
+def check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
+    """Raise ConfigError naming ``name`` and the choices unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        listed = " or ".join(f"{c!r}" for c in choices) if len(choices) == 2 else ", ".join(f"{c!r}" for c in choices)
+        raise ConfigError(f"{name} must be {listed} (got {value!r})")
 
 
 def _digest(text: str) -> str:
@@ -73,10 +102,8 @@ class ShingleConfig:
     script: ShingleScript = "auto"
 
     def __post_init__(self) -> None:
-        if self.kind not in ("word", "char"):
-            raise ConfigError(f"kind must be 'word' or 'char' (got {self.kind!r})")
-        if self.script not in ("auto", "words"):
-            raise ConfigError(f"script must be 'auto' or 'words' (got {self.script!r})")
+        check_choice("kind", self.kind, ("word", "char"))
+        check_choice("script", self.script, ("auto", "words"))
         check_int("ngram_size", self.ngram_size, low=1, high=64)
         if not isinstance(self.mask_digits, bool):
             raise TypeError(f"mask_digits must be a bool (got {type(self.mask_digits).__name__})")
@@ -116,8 +143,7 @@ class MinHashConfig:
         check_int("seed", self.seed, low=0, high=2**32 - 1)
         if not isinstance(self.shingle, ShingleConfig):
             raise TypeError(f"shingle must be a ShingleConfig (got {type(self.shingle).__name__})")
-        if self.algorithm != "oph-od":
-            raise ConfigError(f"algorithm must be 'oph-od' (got {self.algorithm!r})")
+        check_choice("algorithm", self.algorithm, ("oph-od",))
 
     def describe(self, *, unicode_version: str = UNICODE_VERSION) -> str:
         """One line naming every parameter that changes a signature, the Unicode database version included."""
@@ -179,13 +205,7 @@ class LSHConfig:
                 f"(got {self.num_bands} * {self.rows_per_band} = {self.num_bands * self.rows_per_band}); "
                 "use fewer bands or fewer rows per band"
             )
-        if isinstance(self.threshold, bool) or not isinstance(self.threshold, (int, float)):
-            raise TypeError(
-                f"threshold must be a float (got {type(self.threshold).__name__}: {self.threshold!r})"
-            )
-        if not 0.0 < self.threshold <= 1.0:
-            raise ConfigError(f"threshold must be in (0, 1] (got {self.threshold!r})")
-        object.__setattr__(self, "threshold", float(self.threshold))
+        object.__setattr__(self, "threshold", check_fraction("threshold", self.threshold, low_open=True))
 
     def describe(self) -> str:
         """One line naming every parameter, e.g. ``bands=18;rows=7;num_perm=128;threshold=0.8``."""
@@ -271,11 +291,11 @@ class BoilerplateConfig:
             raise TypeError(f"unwrap must be a bool (got {type(self.unwrap).__name__}: {self.unwrap!r})")
         check_int("content_words", self.content_words, low=0)
         check_int("listing_min_rows", self.listing_min_rows, low=2)
-        _check_fraction("body_doc_fraction", self.body_doc_fraction, low_open=False)
+        check_fraction("body_doc_fraction", self.body_doc_fraction, low_open=False)
         object.__setattr__(self, "body_doc_fraction", float(self.body_doc_fraction))
         check_int("min_repeats", self.min_repeats, low=2)
         check_int("min_docs", self.min_docs, low=2)
-        _check_fraction("min_doc_fraction", self.min_doc_fraction, low_open=False)
+        check_fraction("min_doc_fraction", self.min_doc_fraction, low_open=False)
         object.__setattr__(self, "min_doc_fraction", float(self.min_doc_fraction))
         check_int("long_words", self.long_words, low=1)
         check_int("long_min_count", self.long_min_count, low=2)
@@ -288,7 +308,7 @@ class BoilerplateConfig:
         check_int("trim_min_kept", self.trim_min_kept, low=1)
         check_int("trim_max_words", self.trim_max_words, low=1)
         if self.near_threshold is not None:
-            _check_fraction("near_threshold", self.near_threshold, low_open=True)
+            check_fraction("near_threshold", self.near_threshold, low_open=True)
             object.__setattr__(self, "near_threshold", float(self.near_threshold))
         check_int("near_min_words", self.near_min_words, low=1)
         check_int("near_num_perm", self.near_num_perm, low=2, high=1024)
@@ -314,9 +334,47 @@ class BoilerplateConfig:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def _check_fraction(name: str, value: object, *, low_open: bool) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a float (got {type(value).__name__}: {value!r})")
-    if not (0.0 < value <= 1.0 if low_open else 0.0 <= value <= 1.0):
-        interval = "(0, 1]" if low_open else "[0, 1]"
-        raise ConfigError(f"{name} must be in {interval} (got {value!r})")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DuplicateConfig:
+    """Which documents are duplicates, and which document of a cluster stays.
+
+    Args:
+        threshold: similarity at or above which two documents are near duplicates, in ``(0, 1]``.
+        similarity: ``"jaccard"`` of the word-shingle sets, or ``"containment"`` of the shorter
+            document's shingles in the longer one (see :mod:`dedupe.containment`).
+        keep: ``"first"`` keeps the earliest document of a cluster, ``"longest"`` the longest.
+        verify: ``"auto"``, ``"estimate"`` or ``"exact"`` (see :mod:`dedupe.duplicates`).
+        exact_margin: with ``"auto"``, estimates this close to the threshold are checked exactly.
+        minhash: the signatures (and, through ``minhash.shingle``, the shingles) compared.
+    """
+
+    threshold: float = 0.8
+    similarity: Similarity = "jaccard"
+    keep: Keep = "first"
+    verify: Verify = "auto"
+    exact_margin: float = 0.15
+    minhash: MinHashConfig = field(default_factory=MinHashConfig)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "threshold", check_fraction("threshold", self.threshold, low_open=True))
+        check_choice("similarity", self.similarity, ("jaccard", "containment"))
+        check_choice("keep", self.keep, ("first", "longest"))
+        check_choice("verify", self.verify, ("auto", "estimate", "exact"))
+        object.__setattr__(self, "exact_margin", check_fraction("exact_margin", self.exact_margin, low_open=False))
+        if not isinstance(self.minhash, MinHashConfig):
+            raise TypeError(f"minhash must be a MinHashConfig (got {type(self.minhash).__name__})")
+
+    @classmethod
+    def from_options(
+        cls, *, threshold: float, similarity: Similarity, keep: Keep | None, verify: Verify, exact_margin: float,
+        num_perm: int, ngram_size: int, seed: int,
+    ) -> DuplicateConfig:
+        """The config of the flat keyword options; ``keep=None`` is ``"longest"`` for containment, else ``"first"``."""
+        check_choice("similarity", similarity, ("jaccard", "containment"))
+        minhash = MinHashConfig(num_perm=num_perm, seed=seed, shingle=ShingleConfig(ngram_size=ngram_size))
+        if keep is None:
+            keep = "longest" if similarity == "containment" else "first"
+        return cls(
+            threshold=threshold, similarity=similarity, keep=keep, verify=verify, exact_margin=exact_margin,
+            minhash=minhash,
+        )  # fmt: skip

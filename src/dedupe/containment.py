@@ -41,7 +41,7 @@ Exact duplicates (same normalized words) are grouped first, as for Jaccard.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,11 +51,12 @@ from ._typing import IntArray
 from .clusters import pair_similarities
 from .config import ShingleConfig
 from .lsh import LSHIndex
-from .minhash import EMPTY_VALUE, MinHasher
-from .shingles import DEFAULT_CHUNK_CHARS, ShingleBatch, iter_shingle_batches, pair_overlaps, shingle_texts
+from .minhash import MinHasher
+from .results import EXACT, KEPT, NEAR, DuplicateResult
+from .shingles import ShingleBatch, iter_shingle_batches, pair_overlaps, shingle_texts
 
 if TYPE_CHECKING:
-    from .duplicates import DuplicateResult, Keep, Verify
+    from .config import Keep, Verify
 
 __all__ = [
     "MAX_RATIO",
@@ -63,9 +64,9 @@ __all__ = [
     "containment_candidates",
     "distinct_counts",
     "estimated_containment",
-    "find_contained",
     "resolve_containment",
     "shingle_containments",
+    "signatures_sizes_digests",
     "stream_sizes",
     "verified_pairs",
 ]
@@ -176,11 +177,9 @@ def resolve_containment(
 
     >>> r = resolve_containment(3, np.arange(3), np.array([[0, 1]]), np.array([0.9]), np.array([10, 30, 5]),
     ...                         keep="longest", threshold=0.8)
-    >>> r.labels.tolist(), r.kind.tolist()
-    ([1, 1, 2], ['near', 'kept', 'unique'])
+    >>> r.labels.tolist(), r.status.tolist()
+    ([1, 1, 2], ['near', 'kept', 'kept'])
     """
-    from .duplicates import EXACT, KEPT, NEAR, UNIQUE, DuplicateResult
-
     rows = np.arange(n, dtype=np.int64)
     order = np.lexsort((rows, -lengths)) if keep == "longest" else rows
     rank = np.empty(n, dtype=np.int64)
@@ -214,12 +213,11 @@ def resolve_containment(
                 into[g], into_sim[g] = other, sims[e]
                 break
     labels = np.where(kept_group[exact_first], group_rep[exact_first], group_rep[into[exact_first]])
-    kind = np.full(n, UNIQUE, dtype="<U6")
+    kind = np.full(n, KEPT, dtype="<U5")
     removed = labels != rows
     is_near = removed & ~kept_group[exact_first]
     kind[removed & ~is_near] = EXACT
     kind[is_near] = NEAR
-    kind[np.unique(labels[removed])] = KEPT
     sim = np.full(n, np.nan)
     sim[removed & ~is_near] = 1.0
     sim[is_near] = into_sim[exact_first[is_near]]
@@ -230,9 +228,10 @@ def resolve_containment(
     return DuplicateResult(labels.astype(np.int64), kind, sim, out_pairs, pair_sim, pair_kind, threshold)
 
 
-def _signatures_sizes_digests(
+def signatures_sizes_digests(
     hasher: MinHasher, docs: Sequence[str], chunk_chars: int
 ) -> tuple[NDArray[np.uint32], IntArray, NDArray[np.void]]:
+    """Signatures, distinct shingle counts and content digests of ``docs``, in one shingling pass."""
     sigs: list[NDArray[np.uint32]] = []
     sizes: list[IntArray] = []
     digests: list[NDArray[np.void]] = []
@@ -310,34 +309,3 @@ def stream_sizes(
     if block_rows:
         flush()
     return sizes
-
-
-def find_contained(
-    docs: Sequence[str],
-    *,
-    threshold: float,
-    num_perm: int,
-    ngram_size: int,
-    seed: int,
-    keep: Keep,
-    verify: Verify,
-    chunk_chars: int | None,
-) -> DuplicateResult:
-    """:func:`dedupe.find_duplicates` with ``similarity="containment"`` (checked arguments)."""
-    from .duplicates import first_of_groups
-
-    n = len(docs)
-    hasher = MinHasher(num_perm=num_perm, seed=seed, ngram_size=ngram_size)
-    sigs, sizes, digests = _signatures_sizes_digests(
-        hasher, docs, DEFAULT_CHUNK_CHARS if chunk_chars is None else chunk_chars
-    )
-    exact_first = first_of_groups(digests)
-    lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=n)
-    distinct = np.flatnonzero(exact_first == np.arange(n))
-    eligible = distinct[~(sigs[distinct] == EMPTY_VALUE).all(axis=1)]
-
-    def read(rows: IntArray) -> Iterator[tuple[int, str]]:
-        return ((r, docs[r]) for r in rows.tolist())
-
-    pairs, sim = verified_pairs(sigs, eligible, sizes, threshold, verify, hasher.config.shingle, read)
-    return resolve_containment(n, exact_first, pairs, sim, lengths, keep=keep, threshold=float(threshold))

@@ -17,120 +17,79 @@
 
 Documents without any word (empty, punctuation only) have no shingles: they can be exact
 duplicates of each other, never near duplicates.
+
+The sequence is written once, in :func:`resolve_duplicates`; :func:`find_duplicates` (texts in
+memory) and :func:`dedupe.deduplicate` (a corpus streamed from disk) both call it, with a
+:class:`~dedupe.backends.Backend` that moves the data and runs the heavy stages (signatures, band
+keys grouped into candidate pairs, blocks of exact verification) and a ``read`` function that
+fetches the texts of the rows that exact verification needs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ._deprecation import deprecated
 from ._typing import IntArray
-from .clusters import connected_components, pair_similarities
-from .config import ShingleConfig, check_int
+from .backends import Backend, get_backend
+from .clusters import connected_components, first_of_groups, pair_similarities
+from .config import BATCH_SIZE, DuplicateConfig, Keep, ShingleConfig, Similarity, Verify, check_int
+from .containment import resolve_containment, signatures_sizes_digests, stream_sizes, verified_pairs
 from .errors import ConfigError
 from .lsh import _DEFAULT_STAR_ABOVE, LSHIndex
-from .minhash import MinHasher
-from .shingles import _check_texts, pair_overlaps
-
-if TYPE_CHECKING:
-    from .backends import Backend
+from .minhash import EMPTY_VALUE, MinHasher
+from .results import EXACT, KEPT, NEAR, DuplicateResult
+from .shingles import DEFAULT_CHUNK_CHARS, _check_texts, pair_overlaps
 
 __all__ = [
     "DuplicateResult",
+    "ReadTexts",
+    "SignedTexts",
     "Similarity",
+    "StageClock",
     "candidate_pairs",
-    "check_options",
-    "exact_duplicate_groups",
     "find_duplicates",
     "first_of_groups",
     "resolve_clusters",
+    "resolve_duplicates",
     "shingle_jaccards",
     "verify_candidates",
 ]
 
-Keep = Literal["first", "longest"]
-Verify = Literal["auto", "estimate", "exact"]
-Similarity = Literal["jaccard", "containment"]
-
 #: Buckets larger than this yield star edges instead of all their pairs (see LSHIndex.candidate_pairs).
 STAR_ABOVE: int = _DEFAULT_STAR_ABOVE
-#: Per-document kinds.
-UNIQUE, KEPT, EXACT, NEAR = "unique", "kept", "exact", "near"
+
+#: ``read(rows)`` yields ``(row, text)`` for the given rows, in any order.
+ReadTexts = Callable[[IntArray], Iterable[tuple[int, str]]]
+#: ``clock(stage, count)`` is called as each stage ends, with what it produced: ``"exact"`` (the
+#: documents eligible for near duplicates), ``"lsh"`` (candidate pairs), ``"verify"`` (verified
+#: pairs), ``"cluster"`` (documents removed) or, for containment, ``"containment"`` (documents removed).
+StageClock = Callable[[str, int], None]
 
 
 @dataclass(frozen=True, slots=True)
-class DuplicateResult:
-    """Duplicate structure of a batch of documents (rows are input positions).
+class SignedTexts:
+    """The documents as the duplicate stages see them, one row each.
 
     Attributes:
-        labels: ``(n,)`` int64; the row of the cluster's representative (a unique document is
-            its own label), so equal labels mean the same cluster.
-        kind: ``(n,)`` str: ``"unique"``, ``"kept"`` (representative of a cluster), ``"exact"`` or
-            ``"near"`` (removed duplicates).
-        similarity: ``(n,)`` float64; 1.0 for exact duplicates, the estimated Jaccard similarity
-            to the representative for near duplicates, NaN for kept and unique documents.
-        pairs: ``(k, 2)`` int64 rows ``(i, j)``, ``i < j``, of verified duplicate pairs.
-        pair_similarity: ``(k,)`` float64 similarity of each pair (1.0 for exact pairs).
-        pair_kind: ``(k,)`` str, ``"exact"`` or ``"near"``.
-        threshold: the similarity threshold used.
+        signatures: ``(n, num_perm)`` uint32 MinHash signatures.
+        digests: ``(n,)`` 16-byte content digests of the normalized words.
+        lengths: ``(n,)`` int64 text lengths in characters (for ``keep="longest"``).
+        sizes: ``(n,)`` int64 distinct shingles per row, for containment; None: counted from the texts.
     """
 
-    labels: IntArray
-    kind: NDArray[np.str_]
-    similarity: NDArray[np.float64]
-    pairs: IntArray
-    pair_similarity: NDArray[np.float64]
-    pair_kind: NDArray[np.str_]
-    threshold: float
+    signatures: NDArray[np.uint32]
+    digests: NDArray[np.void]
+    lengths: IntArray
+    sizes: IntArray | None = None
 
     def __len__(self) -> int:
-        return len(self.labels)
-
-    @property
-    def keep_mask(self) -> NDArray[np.bool_]:
-        """``(n,)`` bool: True for documents to keep (unique ones and representatives)."""
-        mask: NDArray[np.bool_] = (self.kind == UNIQUE) | (self.kind == KEPT)
-        return mask
-
-    @property
-    def clusters(self) -> list[IntArray]:
-        """Rows of every cluster with at least two documents, representative first, by representative."""
-        order = np.argsort(self.labels, kind="stable")
-        labels = self.labels[order]
-        cuts = np.flatnonzero(np.diff(labels)) + 1
-        out = []
-        for group in np.split(order, cuts):
-            if len(group) > 1:
-                rep = int(self.labels[group[0]])
-                out.append(np.concatenate([[rep], group[group != rep]]).astype(np.int64))
-        return out
-
-    def summary(self) -> str:
-        """One line, e.g. ``1,000 documents: 900 kept, 60 exact duplicates, 40 near duplicates``."""
-        kept = int(self.keep_mask.sum())
-        exact = int((self.kind == EXACT).sum())
-        near = int((self.kind == NEAR).sum())
-        return (
-            f"{len(self):,} documents: {kept:,} kept, {exact:,} exact duplicates, {near:,} near duplicates "
-            f"in {len(self.clusters):,} clusters (threshold {self.threshold:g})"
-        )
-
-
-def first_of_groups(digests: NDArray[np.void]) -> IntArray:
-    """For each digest, the first row holding the same digest (itself if none earlier)."""
-    if len(digests) == 0:
-        return np.empty(0, dtype=np.int64)
-    _, first, inverse = np.unique(digests, return_index=True, return_inverse=True)
-    return first[inverse.reshape(-1)].astype(np.int64)
-
-
-def exact_duplicate_groups(texts: Sequence[str]) -> IntArray:
-    """Return, for each text, the first row with the same normalized words (itself if none earlier)."""
-    return first_of_groups(MinHasher(num_perm=2).signatures_and_digests(_check_texts(texts))[1])
+        return len(self.lengths)
 
 
 def candidate_pairs(
@@ -139,8 +98,8 @@ def candidate_pairs(
     """LSH candidate pairs among ``rows`` of ``signatures`` (document rows), with their estimates.
 
     The band plan is :meth:`LSHIndex.for_threshold`'s (banded below ``threshold``); buckets of more
-    than ``STAR_ABOVE`` rows give star edges. ``backend`` (a :class:`dedupe.backends.Backend`) runs
-    the band-key grouping; in-process numpy when None. The pairs do not depend on the backend.
+    than ``STAR_ABOVE`` rows give star edges. ``backend`` runs the band-key grouping; in-process
+    numpy when None. The pairs do not depend on the backend.
     """
     index = LSHIndex.for_threshold(threshold, num_perm=num_perm)
     if backend is None:
@@ -188,17 +147,39 @@ def shingle_jaccards(texts: Mapping[int, str], pairs: IntArray, config: ShingleC
     return out
 
 
-def check_options(*, threshold: object, keep: object, verify: object, exact_margin: object, num_perm: object) -> None:
-    """Validate the options shared by :func:`find_duplicates` and the pipeline."""
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
-        raise ConfigError(f"threshold must be a number in (0, 1] (got {threshold!r})")
-    if keep not in ("first", "longest"):
-        raise ConfigError(f"keep must be 'first' or 'longest' (got {keep!r})")
-    if verify not in ("auto", "estimate", "exact"):
-        raise ConfigError(f"verify must be 'auto', 'estimate' or 'exact' (got {verify!r})")
-    if isinstance(exact_margin, bool) or not isinstance(exact_margin, (int, float)) or not 0 <= exact_margin <= 1:
-        raise ConfigError(f"exact_margin must be a number in [0, 1] (got {exact_margin!r})")
-    check_int("num_perm", num_perm, low=2, high=8192)
+class _BlockJaccard:
+    """Picklable ``(pairs, texts by row) -> exact similarities``, with the shingle config bound."""
+
+    def __init__(self, config: ShingleConfig) -> None:
+        self.config = config
+
+    def __call__(self, block: tuple[IntArray, Mapping[int, str]]) -> NDArray[np.float64]:
+        pairs, texts = block
+        return shingle_jaccards(texts, pairs, self.config)
+
+
+@dataclass(frozen=True)
+class _ExactJaccard:
+    """``exact_jaccard(pairs)`` for :func:`verify_candidates`: the texts read once, blocks of pairs on a backend."""
+
+    backend: Backend | None
+    read: ReadTexts
+    config: ShingleConfig
+    batch_size: int
+
+    def __call__(self, pairs: IntArray) -> NDArray[np.float64]:
+        texts = dict(self.read(np.unique(pairs)))
+        blocks = []
+        for start in range(0, len(pairs), self.batch_size):
+            part = pairs[start : start + self.batch_size]
+            blocks.append((part, {r: texts[r] for r in np.unique(part).tolist()}))
+        fn = _BlockJaccard(self.config)
+        if self.backend is None or len(blocks) <= 1:
+            # One block gains nothing from an engine (the texts are here already): run it here.
+            parts = [fn(block) for block in blocks]
+        else:
+            parts = self.backend.map_batches(fn, blocks, stage="exact verification")
+        return np.concatenate(parts) if parts else np.empty(0)
 
 
 def resolve_clusters(
@@ -214,16 +195,11 @@ def resolve_clusters(
 ) -> DuplicateResult:
     """Combine exact groups and verified near pairs into a :class:`DuplicateResult`.
 
-    Args:
-        n: number of documents.
-        exact_first: ``(n,)`` first row with the same normalized text.
-        near_pairs: ``(k, 2)`` verified near pairs (rows of documents).
-        near_similarity: ``(k,)`` their similarities.
-        signatures: ``(n, num_perm)`` signatures by row (for member-to-representative similarity),
-            or None.
-        lengths: ``(n,)`` text lengths (for ``keep="longest"``).
-        keep: representative policy.
-        threshold: recorded in the result.
+    The clusters are the connected components of the exact groups (``exact_first``: each row's
+    first row with the same content digest) and the ``(k, 2)`` verified ``near_pairs`` (with their
+    ``near_similarity``). Each keeps the representative that ``keep`` names (``"longest"`` by
+    ``lengths``, ties to the earliest row). ``signatures`` (or None) give each near duplicate's
+    estimated similarity to its representative; ``threshold`` is recorded in the result.
     """
     rows = np.arange(n, dtype=np.int64)
     exact_edges = np.stack([exact_first, rows], axis=1)[exact_first != rows]
@@ -240,13 +216,11 @@ def resolve_clusters(
         best[comp[order][first_in_comp]] = order[first_in_comp]
         rep_of_comp = best[comp]
     labels = rep_of_comp.astype(np.int64)
-    sizes = np.bincount(comp, minlength=n)[comp]
-    kind = np.full(n, UNIQUE, dtype="<U6")
-    kind[(sizes > 1) & (labels == rows)] = KEPT
+    status = np.full(n, KEPT, dtype="<U5")
     removed = labels != rows
     is_exact = removed & (exact_first == exact_first[labels])
-    kind[is_exact] = EXACT
-    kind[removed & ~is_exact] = NEAR
+    status[is_exact] = EXACT
+    status[removed & ~is_exact] = NEAR
     similarity = np.full(n, np.nan)
     similarity[is_exact] = 1.0
     near_rows = np.flatnonzero(removed & ~is_exact)
@@ -255,7 +229,57 @@ def resolve_clusters(
     pair_sim = np.concatenate([np.ones(len(exact_edges)), near_similarity])
     pair_kind = np.array([EXACT] * len(exact_edges) + [NEAR] * len(near_pairs), dtype="<U5")
     pairs = np.sort(edges, axis=1) if len(edges) else np.empty((0, 2), dtype=np.int64)
-    return DuplicateResult(labels, kind, similarity, pairs, pair_sim, pair_kind, threshold)
+    return DuplicateResult(labels, status, similarity, pairs, pair_sim, pair_kind, threshold)
+
+
+def _no_clock(stage: str, count: int) -> None:
+    """The default :data:`StageClock`: time nothing."""
+
+
+def resolve_duplicates(
+    signed: SignedTexts,
+    read: ReadTexts,
+    config: DuplicateConfig,
+    *,
+    backend: Backend | None = None,
+    batch_size: int = BATCH_SIZE,
+    clock: StageClock = _no_clock,
+) -> DuplicateResult:
+    """The duplicate-finding sequence: exact groups, candidates, verification, clusters.
+
+    Args:
+        signed: signatures, digests and lengths of the documents, by row.
+        read: fetches the texts of the rows that verification needs (see :data:`ReadTexts`).
+        config: threshold, measure, verification and representative policy.
+        backend: runs the band-key grouping and blocks of exact verification (Jaccard); None:
+            in this process. Containment always runs here.
+        batch_size: pairs per block of exact verification; results do not depend on it.
+        clock: told as each stage ends (see :data:`StageClock`).
+
+    Returns:
+        The :class:`DuplicateResult` of the rows of ``signed``.
+    """
+    n, threshold, shingle = len(signed), float(config.threshold), config.minhash.shingle
+    sigs = signed.signatures
+    exact_first = first_of_groups(signed.digests)
+    distinct = np.flatnonzero(exact_first == np.arange(n))
+    # Documents without shingles carry the empty signature: never near duplicates.
+    eligible = distinct[~(sigs[distinct] == EMPTY_VALUE).all(axis=1)]
+    clock("exact", len(eligible))
+    if config.similarity == "containment":
+        sizes = signed.sizes if signed.sizes is not None else stream_sizes(n, eligible, shingle, read)
+        pairs, sim = verified_pairs(sigs, eligible, sizes, threshold, config.verify, shingle, read)
+        result = resolve_containment(n, exact_first, pairs, sim, signed.lengths, keep=config.keep, threshold=threshold)
+        clock("containment", int((~result.keep_mask).sum()))
+        return result
+    pairs, estimates = candidate_pairs(sigs, eligible, threshold, config.minhash.num_perm, backend)
+    clock("lsh", len(pairs))
+    exact = _ExactJaccard(backend, read, shingle, batch_size)
+    pairs, sim = verify_candidates(pairs, estimates, threshold, config.verify, config.exact_margin, exact)
+    clock("verify", len(pairs))
+    result = resolve_clusters(n, exact_first, pairs, sim, sigs, signed.lengths, keep=config.keep, threshold=threshold)
+    clock("cluster", int((~result.keep_mask).sum()))
+    return result
 
 
 def find_duplicates(
@@ -271,6 +295,7 @@ def find_duplicates(
     exact_margin: float = 0.15,
     chunk_chars: int | None = None,
     backend: str | Backend | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> DuplicateResult:
     """Find exact and near-duplicate documents and group them into clusters.
 
@@ -294,42 +319,65 @@ def find_duplicates(
             ``threshold`` are checked exactly.
         chunk_chars: internal chunk size for shingling; results do not depend on it.
         backend: run the heavy stages on a :class:`dedupe.backends.Backend` (or one named
-            ``"local"`` or ``"ray"``); the result is identical. None means ``"local"`` (in process).
+            ``"local"`` or ``"ray"``, then closed on return); the result is identical. None
+            means ``"local"`` (in process).
+        batch_size: documents per block of the signature stage, and pairs per block of exact
+            verification, on the backend; results do not depend on it.
 
     Returns:
         A :class:`DuplicateResult`; results do not depend on chunking or batch size.
 
     Raises:
-        TypeError: ``texts`` is not a sequence of ``str``.
+        TypeError: ``texts`` is not a sequence of ``str``, or ``backend`` not a Backend or a name.
         ConfigError: a parameter is out of range.
+        BackendError: a stage failed in the engine (the message names the stage).
 
     >>> r = find_duplicates(["a b c d e f g h", "A  b c, d e f g h!", "x y z"])
-    >>> r.labels.tolist(), r.kind.tolist()
-    ([0, 0, 2], ['kept', 'exact', 'unique'])
+    >>> r.labels.tolist(), r.status.tolist()
+    ([0, 0, 2], ['kept', 'exact', 'kept'])
     >>> story = " ".join(f"w{i}" for i in range(40))
     >>> page = f"{story} " + " ".join(f"menu{i}" for i in range(60))
-    >>> find_duplicates([story, page], similarity="containment").kind.tolist()
+    >>> find_duplicates([story, page], similarity="containment").status.tolist()
     ['near', 'kept']
     """
-    from .backends import find_duplicates_on  # backends import this module: import here
-
-    if similarity not in ("jaccard", "containment"):
-        raise ConfigError(f"similarity must be 'jaccard' or 'containment' (got {similarity!r})")
-    if keep is None:
-        keep = "longest" if similarity == "containment" else "first"
-    if similarity == "containment":
-        from .containment import find_contained
-
-        docs = _check_texts(texts)
-        check_options(threshold=threshold, keep=keep, verify=verify, exact_margin=exact_margin, num_perm=num_perm)
-        check_int("ngram_size", ngram_size, low=1, high=64)
-        if backend not in (None, "local") and getattr(backend, "name", None) != "local":
-            raise ConfigError("similarity='containment' runs on the local backend only (pass backend=None)")
-        return find_contained(
-            docs, threshold=float(threshold), num_perm=num_perm, ngram_size=ngram_size, seed=seed, keep=keep,
-            verify=verify, chunk_chars=chunk_chars,
-        )  # fmt: skip
-    return find_duplicates_on(
-        "local" if backend is None else backend, texts, threshold=threshold, num_perm=num_perm,
-        ngram_size=ngram_size, seed=seed, keep=keep, verify=verify, exact_margin=exact_margin, chunk_chars=chunk_chars,
+    docs = _check_texts(texts)
+    config = DuplicateConfig.from_options(
+        threshold=threshold, similarity=similarity, keep=keep, verify=verify, exact_margin=exact_margin,
+        num_perm=num_perm, ngram_size=ngram_size, seed=seed,
     )  # fmt: skip
+    check_int("batch_size", batch_size, low=1)
+    local = backend is None or backend == "local" or getattr(backend, "name", None) == "local"
+    if config.similarity == "containment" and not local:
+        raise ConfigError("similarity='containment' runs on the local backend only (pass backend=None)")
+    if backend is None or isinstance(backend, str):
+        with get_backend("local" if backend is None else backend) as owned:
+            return _find_in_memory(docs, config, owned, chunk_chars, batch_size)
+    if not isinstance(backend, Backend):
+        raise TypeError(f"backend must be a Backend or a backend name (got {type(backend).__name__})")
+    return _find_in_memory(docs, config, backend, chunk_chars, batch_size)
+
+
+def _find_in_memory(
+    docs: Sequence[str], config: DuplicateConfig, backend: Backend, chunk_chars: int | None, batch_size: int
+) -> DuplicateResult:
+    """Sign ``docs`` on ``backend`` and run :func:`resolve_duplicates` on them."""
+    hasher = MinHasher.from_config(config.minhash)
+    sizes = None
+    if config.similarity == "containment":  # on the local backend (checked by find_duplicates)
+        chunk = DEFAULT_CHUNK_CHARS if chunk_chars is None else chunk_chars
+        sigs, sizes, digests = signatures_sizes_digests(hasher, docs, chunk)
+    else:
+        sigs, digests = backend.signatures_and_digests(hasher, docs, batch_size=batch_size, chunk_chars=chunk_chars)
+    lengths = np.fromiter((len(t) for t in docs), dtype=np.int64, count=len(docs))
+
+    def read(rows: IntArray) -> Iterable[tuple[int, str]]:
+        return ((r, docs[r]) for r in rows.tolist())
+
+    signed = SignedTexts(np.asarray(sigs), digests, lengths, sizes)
+    return resolve_duplicates(signed, read, config, backend=backend, batch_size=batch_size)
+
+
+def find_duplicates_on(backend: Backend | str, texts: Sequence[str], **options: Any) -> DuplicateResult:
+    """Deprecated: ``find_duplicates(texts, backend=backend, ...)`` (was ``dedupe.backends.find_duplicates_on``)."""
+    deprecated("find_duplicates_on(backend, texts)", "find_duplicates(texts, backend=backend)")
+    return find_duplicates(texts, backend=backend, **options)

@@ -8,6 +8,7 @@ Hierarchy::
     ├── IncompatibleSignaturesError (ValueError)
     │                                    signatures, indexes or models made with other settings
     ├── CorruptFileError (ValueError)    a saved index or model that cannot be read back
+    ├── BackendError (RuntimeError)      a stage failed inside an execution engine; carries stage, backend
     └── MissingDependencyError (ImportError)
                                          an optional extra is not installed; the message gives the command
 
@@ -18,6 +19,7 @@ and what came.
 from __future__ import annotations
 
 __all__ = [
+    "BackendError",
     "ConfigError",
     "CorruptFileError",
     "DedupeError",
@@ -77,6 +79,20 @@ class CorruptFileError(DedupeError, ValueError):
 
 class MissingDependencyError(DedupeError, ImportError):
     """An optional dependency is missing; the message ends with the install command."""
+
+
+class BackendError(DedupeError, RuntimeError):
+    """A stage failed inside the execution engine; no partial output was returned.
+
+    Attributes:
+        stage: the stage that failed (``"signatures"``, ``"candidate pairs"``, ...).
+        backend: the backend's name.
+    """
+
+    def __init__(self, message: str, *, stage: str, backend: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.backend = backend
 
 
 def missing_extra(package: str, extra: str, feature: str) -> MissingDependencyError:

@@ -15,27 +15,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._typing import HashArray, IntArray
-from ..config import check_int
-from ..lsh import _DEFAULT_STAR_ABOVE, LSHIndex
+from ..config import BATCH_SIZE, check_int
+from ..lsh import _DEFAULT_STAR_ABOVE as STAR
+from ..lsh import LSHIndex
 from ..minhash import MinHasher
 
-__all__ = ["LocalBackend", "check_key_arrays", "sum_counts"]
+__all__ = ["LocalBackend", "sum_counts"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def check_key_arrays(keys: object) -> list[HashArray]:
-    """Return ``keys`` as a list of 1-D uint64 arrays, or raise ``TypeError`` naming the bad item."""
-    if isinstance(keys, np.ndarray) or not isinstance(keys, Sequence):
-        raise TypeError(f"keys must be a sequence of uint64 arrays (got {type(keys).__name__})")
-    out: list[HashArray] = []
-    for i, item in enumerate(keys):
-        if not isinstance(item, np.ndarray) or item.dtype != np.uint64:
-            what = f"array of dtype {item.dtype}" if isinstance(item, np.ndarray) else type(item).__name__
-            raise TypeError(f"keys[{i}] must be a uint64 numpy array (got {what})")
-        out.append(item.reshape(-1))
-    return out
 
 
 def sum_counts(keys: HashArray, counts: IntArray) -> tuple[HashArray, IntArray]:
@@ -61,9 +49,6 @@ class LocalBackend:
     >>> backend = LocalBackend()
     >>> backend.map_batches(len, [[1, 2], [3]])
     [2, 1]
-    >>> keys, counts = backend.combine_counts([np.array([7, 7], dtype=np.uint64), np.array([7], dtype=np.uint64)])
-    >>> keys.tolist(), counts.tolist()
-    ([7], [3])
     """
 
     __slots__ = ()
@@ -80,7 +65,7 @@ class LocalBackend:
         return [fn(batch) for batch in batches]
 
     def signatures_and_digests(
-        self, hasher: MinHasher, texts: Sequence[str], *, batch_size: int = 4096, chunk_chars: int | None = None
+        self, hasher: MinHasher, texts: Sequence[str], *, batch_size: int = BATCH_SIZE, chunk_chars: int | None = None
     ) -> tuple[NDArray[np.uint32], NDArray[np.void]]:
         """``hasher.signatures_and_digests(texts)``, the signatures as a plain uint32 array."""
         check_int("batch_size", batch_size, low=1)
@@ -89,24 +74,13 @@ class LocalBackend:
         return np.asarray(signatures), digests
 
     def candidate_pairs(
-        self,
-        signatures: NDArray[np.uint32],
-        *,
-        num_bands: int,
-        rows_per_band: int,
-        star_above: int | None = _DEFAULT_STAR_ABOVE,
+        self, signatures: NDArray[np.uint32], *, num_bands: int, rows_per_band: int, star_above: int | None = STAR
     ) -> IntArray:
         """:meth:`LSHIndex.candidate_pairs` of the signatures inserted as rows ``0 .. n - 1``."""
         num_perm = int(signatures.shape[1]) if isinstance(signatures, np.ndarray) and signatures.ndim == 2 else 0
         index = LSHIndex(num_bands=num_bands, rows_per_band=rows_per_band, num_perm=max(num_perm, 2))
         index.insert(np.arange(len(signatures), dtype=np.int64), signatures)
         return index.candidate_pairs(star_above=star_above)
-
-    def combine_counts(self, keys: Sequence[NDArray[np.uint64]]) -> tuple[HashArray, IntArray]:
-        """Count every distinct key over all the arrays: sorted uint64 keys and int64 counts."""
-        arrays = check_key_arrays(keys)
-        flat = np.concatenate(arrays) if arrays else np.empty(0, dtype=np.uint64)
-        return sum_counts(flat, np.ones(flat.shape[0], dtype=np.int64))
 
     def close(self) -> None:
         """Nothing to release."""

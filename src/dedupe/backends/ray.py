@@ -12,7 +12,6 @@ Imported only when chosen (``get_backend("ray")``). The design follows
   when it has at most ``star_above`` rows and star edges to the bucket minimum otherwise, exactly
   as :meth:`dedupe.LSHIndex.candidate_pairs` does. Never ``groupby().map_groups()`` (one Python
   call per key: ~0.6 ms each, measured). Bands can be shuffled in passes (``bands_per_pass``).
-- **Counts** (boilerplate blocks): partial counts per block, shuffled by key, summed per partition.
 - **Connected components** stay on the driver (numpy union-find, 16 B per edge).
 
 Any failure in the engine surfaces as :class:`~dedupe.backends.BackendError` naming the stage;
@@ -38,13 +37,11 @@ import ray
 import ray.data
 from numpy.typing import NDArray
 
-from .._typing import HashArray, IntArray, PathLike
-from ..config import check_int
-from ..errors import ConfigError, DedupeError, InputError
+from .._typing import IntArray, PathLike
+from ..config import BATCH_SIZE, check_int
+from ..errors import BackendError, ConfigError, DedupeError, InputError
 from ..lsh import _DEFAULT_STAR_ABOVE, _band_keys, _bucket_pairs, _pack_pairs, _sorted_unique, _unpack_pairs
 from ..minhash import MinHasher
-from . import BackendError
-from .local import check_key_arrays, sum_counts
 
 __all__ = ["RayBackend", "collect_documents", "read_shards", "write_shards"]
 
@@ -170,21 +167,6 @@ class _BucketEdges:
                     codes.append(_pack_pairs(left, right, self.n))
         code = _sorted_unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.uint64)
         return {"code": code}
-
-
-def _count_block(batch: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
-    """Map-side combine: distinct keys of one block with their counts."""
-    keys = _as_numpy(batch, "key").astype(np.uint64, copy=False)
-    unique, counts = sum_counts(keys, np.ones(keys.shape[0], dtype=np.int64))
-    return {"key": unique, "count": counts}
-
-
-def _sum_block(batch: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
-    """Reduce: sum the partial counts of one partition by key."""
-    unique, counts = sum_counts(
-        _as_numpy(batch, "key").astype(np.uint64, copy=False), _as_numpy(batch, "count").astype(np.int64)
-    )
-    return {"key": unique, "count": counts}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,7 +298,7 @@ class RayBackend:
         return self._run(stage, action)
 
     def signatures_and_digests(
-        self, hasher: MinHasher, texts: Sequence[str], *, batch_size: int = 4096, chunk_chars: int | None = None
+        self, hasher: MinHasher, texts: Sequence[str], *, batch_size: int = BATCH_SIZE, chunk_chars: int | None = None
     ) -> tuple[NDArray[np.uint32], NDArray[np.void]]:
         """Sign blocks of ``batch_size`` texts in Ray tasks; rows come back in input order."""
         check_int("batch_size", batch_size, low=1)
@@ -403,36 +385,6 @@ class RayBackend:
             return _unpack_pairs(_sorted_unique(np.concatenate(codes)), n)
 
         return self._run("candidate pairs", action)
-
-    def combine_counts(self, keys: Sequence[NDArray[np.uint64]]) -> tuple[HashArray, IntArray]:
-        """Count keys: partial counts per array, a shuffle by key, sums per partition (and a final
-        sum on the driver, so the result does not depend on how the engine split partitions)."""
-        arrays = [a for a in check_key_arrays(keys) if a.shape[0]]
-        if not arrays:
-            return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-
-        def action() -> tuple[HashArray, IntArray]:
-            source = ray.data.from_arrow([pa.table({"key": pa.array(a)}) for a in arrays])
-            partial = source.map_batches(_count_block, batch_format="numpy", batch_size=None)
-            summed = partial.repartition(self.num_partitions, keys=["key"]).map_batches(
-                _sum_block, batch_format="numpy", batch_size=None
-            )
-            key_parts: list[HashArray] = []
-            count_parts: list[IntArray] = []
-            for batch in self._batches(summed):
-                key_parts.append(_as_numpy(batch, "key").astype(np.uint64, copy=False))
-                count_parts.append(_as_numpy(batch, "count").astype(np.int64, copy=False))
-            return sum_counts(np.concatenate(key_parts), np.concatenate(count_parts))
-
-        unique, counts = self._run("combine counts", action)
-        total = sum(a.shape[0] for a in arrays)
-        if int(counts.sum()) != total:
-            raise BackendError(
-                f"the Ray backend lost keys in stage 'combine counts': counted {int(counts.sum())} of {total}",
-                stage="combine counts",
-                backend="ray",
-            )
-        return unique, counts
 
     def close(self) -> None:
         """Shut Ray down if this backend started it; idempotent."""

@@ -41,8 +41,8 @@ from numpy.typing import NDArray
 
 from .._typing import IntArray, PathLike
 from ..clusters import connected_components
-from ..config import MinHashConfig, ShingleConfig, check_int
-from ..duplicates import STAR_ABOVE, Verify, check_options
+from ..config import DuplicateConfig, MinHashConfig, ShingleConfig, Verify, check_int
+from ..duplicates import STAR_ABOVE
 from ..errors import ConfigError
 from ..io._atomic import atomic_file
 from ..lsh import LSHIndex, _unpack_pairs
@@ -306,7 +306,10 @@ def deduplicate_shards(
         InputError: a bad record with ``on_error="raise"``.
         BackendError: a stage failed on Ray, or the per-shard accounting does not add up.
     """
-    check_options(threshold=threshold, keep="first", verify=verify, exact_margin=exact_margin, num_perm=num_perm)
+    DuplicateConfig.from_options(  # checks the options as deduplicate does
+        threshold=threshold, similarity="jaccard", keep="first", verify=verify, exact_margin=exact_margin,
+        num_perm=num_perm, ngram_size=ngram_size, seed=seed,
+    )  # fmt: skip
     check_int("ngram_size", ngram_size, low=1, high=64)
     check_int("max_chars", max_chars, low=1)
     if on_error not in ("raise", "reject"):

@@ -18,9 +18,9 @@ import pyarrow as pa
 import ray
 from numpy.typing import NDArray
 
-from ..clusters import pair_similarities
-from ..config import MinHashConfig, ShingleConfig
-from ..duplicates import Verify, first_of_groups, shingle_jaccards, verify_candidates
+from ..clusters import first_of_groups, pair_similarities
+from ..config import MinHashConfig, ShingleConfig, Verify
+from ..duplicates import shingle_jaccards, verify_candidates
 from ..io import Record
 from ..lsh import _pack_pairs
 from ..minhash import EMPTY_VALUE, MinHasher

@@ -21,9 +21,10 @@ import pyarrow as pa
 import ray
 from numpy.typing import NDArray
 
+from .._signing import check_record, reject_or_raise
 from ..boilerplate import BoilerplateModel, remove_ranges
+from ..config import BATCH_SIZE as BATCH_RECORDS
 from ..io import Record, Rejected, write_corpus, write_jsonl
-from ..pipeline import BATCH_RECORDS, _reject_or_raise, check_record
 from .ray_boilerplate import partial_rows
 from .ray_shards import DUPLICATES_DIR, REJECTS_DIR, ShardPlan, read_shard
 from .ray_stages import _files
@@ -69,7 +70,7 @@ def _kept(plan: ShardPlan, shard: int, data: bytes, offsets: NDArray[np.int64], 
             continue
         problem = check_record(item, plan.text_field, None, max_chars)
         if problem is not None:
-            rejects[pos] = _reject_or_raise(item, pos, *problem, plan.on_error, plan.text_field)
+            rejects[pos] = reject_or_raise(item, pos, *problem, plan.on_error)
         elif pos not in gone:
             kept.append((pos, item))
     return kept, rejects, count

@@ -99,32 +99,30 @@ def _shingle_and_sign(texts: list[str], options: BenchOptions) -> tuple[_Signed,
     return signed, hasher
 
 
-def _find_duplicates(texts: list[str], signed: _Signed, options: BenchOptions, shingle: Any) -> tuple[Any, ...]:
-    """Exact groups -> candidate pairs -> verification -> clusters, each step timed.
+def _find_duplicates(texts: list[str], signed: _Signed, options: BenchOptions, config: Any) -> tuple[Any, ...]:
+    """:func:`dedupe.duplicates.resolve_duplicates` on the signed texts, its stages timed.
 
-    TODO(part B): this copies the duplicate-finding sequence of ``dedupe.duplicates`` (the one
-    function part B writes there for exact groups + candidates + verification + clusters); switch
-    to it when merging, keeping the three timings.
+    Returns the result, the candidate and verified pair counts, and the times at the start and at
+    the end of candidates (exact groups included), verification and clusters.
     """
-    from ..duplicates import candidate_pairs, first_of_groups, resolve_clusters, shingle_jaccards, verify_candidates
-    from ..minhash import EMPTY_VALUE
+    from ..config import DuplicateConfig
+    from ..duplicates import SignedTexts, resolve_duplicates
 
-    n, sigs = len(texts), signed.sigs
-    t0 = time.perf_counter()
-    exact_first = first_of_groups(signed.digests)
-    distinct = np.flatnonzero(exact_first == np.arange(n))
-    eligible = distinct[~(sigs[distinct] == EMPTY_VALUE).all(axis=1)]
-    pairs, est = candidate_pairs(sigs, eligible, options.threshold, options.num_perm)
-    t1 = time.perf_counter()
-    by_row = dict(enumerate(texts))
-    kept_pairs, sim = verify_candidates(
-        pairs, est, options.threshold, "auto", 0.15, lambda p: shingle_jaccards(by_row, p, shingle)
-    )
-    t2 = time.perf_counter()
-    lengths = np.fromiter((len(x) for x in texts), dtype=np.int64, count=n)
-    dup = resolve_clusters(n, exact_first, kept_pairs, sim, sigs, lengths, keep="first", threshold=options.threshold)
-    t3 = time.perf_counter()
-    return dup, len(pairs), len(kept_pairs), (t0, t1, t2, t3)
+    times = [time.perf_counter()]
+    counts: dict[str, int] = {}
+
+    def clock(stage: str, count: int) -> None:
+        counts[stage] = count
+        if stage != "exact":
+            times.append(time.perf_counter())
+
+    def read(rows: Any) -> Any:
+        return ((r, texts[r]) for r in rows.tolist())
+
+    lengths = np.fromiter((len(x) for x in texts), dtype=np.int64, count=len(texts))
+    dup_config = DuplicateConfig(threshold=options.threshold, minhash=config)
+    dup = resolve_duplicates(SignedTexts(signed.sigs, signed.digests, lengths), read, dup_config, clock=clock)
+    return dup, counts["lsh"], counts["verify"], tuple(times)
 
 
 def _boilerplate_row(options: BenchOptions, texts: list[str], groups: list[str | None], kept: IntArray) -> StageRow:
@@ -165,7 +163,7 @@ def run_stages(
     rows.append(StageRow("normalize+shingle", signed.shingle_s, n, mb, peak_rss_mb(), note + " not counted"))
     note = f"{signed.sigs.shape[1]} slots, one-permutation"
     rows.append(StageRow("signatures", signed.sign_s, n, mb, peak_rss_mb(), note))
-    dup, n_pairs, n_kept, (t0, t1, t2, t3) = _find_duplicates(texts, signed, options, hasher.config.shingle)
+    dup, n_pairs, n_kept, (t0, t1, t2, t3) = _find_duplicates(texts, signed, options, hasher.config)
     removed = int((~dup.keep_mask).sum())
     note = (
         f"exact groups + candidates {t1 - t0:.3g} s, verify {t2 - t1:.3g} s, clusters {t3 - t2:.3g} s; "
