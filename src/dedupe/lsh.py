@@ -565,7 +565,7 @@ class LSHIndex:
         fingerprints, counts) and one ``.npy`` file per array, saved without pickle. The manifest
         is written last, so an interrupted save leaves no loadable index behind.
         """
-        from . import __version__
+        from ._version import __version__
 
         run = self._consolidated()
         n = 0 if run is None else run.size

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import __version__
 from .._typing import IntArray
+from .._version import __version__
 from .inputs import prepare_input, say, workdir, write_outputs
 from .options import IN_PROCESS_PEERS, BenchOptions
 from .peers import INSTALL, PeerSettings, is_installed, run_peer, tokenize

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from .inputs import prepare_input, say, text_mb, workdir, write_outputs
 from .options import BenchOptions
 from .processes import dedupe_cmd, run_row

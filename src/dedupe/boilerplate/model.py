@@ -232,7 +232,7 @@ class BoilerplateModel:
         counts) and one ``.npy`` per array, saved with ``allow_pickle=False``. The manifest is
         written last (atomically), so an interrupted save is detected on load.
         """
-        from .. import __version__
+        from .._version import __version__
 
         arrays = self._arrays()
         manifest = {
