@@ -57,7 +57,7 @@ class ParseSign:
             for pos, item in enumerate(read_shard(self.plan, shard, data)):
                 ok = isinstance(item, Record)
                 if isinstance(item, Record):
-                    problem = check_record(item, self.plan.text_field, None, self.max_chars)
+                    problem = check_record(item, self.plan.text_field, self.plan.group_field, self.max_chars)
                     if problem is not None:
                         _reject_or_raise(item, pos, *problem, self.plan.on_error, self.plan.text_field)
                         ok = False
