@@ -1,7 +1,7 @@
 """The functions the sharded Ray run executes in its workers (picklable, no driver state).
 
 Each one wraps library stage functions; none re-implements them: reading and record checks
-(:mod:`dedupe.io`, :func:`dedupe.pipeline.check_record`), signatures and digests
+(:mod:`dedupe.io`, :func:`dedupe._signing.check_record`), signatures and digests
 (:meth:`MinHasher.signatures_and_digests`), exact groups (:func:`~dedupe.duplicates.first_of_groups`),
 estimates (:func:`~dedupe.clusters.pair_similarities`), the verification rule
 (:func:`~dedupe.duplicates.verify_candidates`) and exact Jaccard
@@ -18,13 +18,13 @@ import pyarrow as pa
 import ray
 from numpy.typing import NDArray
 
+from .._signing import check_record, reject_or_raise
 from ..clusters import first_of_groups, pair_similarities
 from ..config import MinHashConfig, ShingleConfig, Verify
 from ..duplicates import shingle_jaccards, verify_candidates
 from ..io import Record
 from ..lsh import _pack_pairs
 from ..minhash import EMPTY_VALUE, MinHasher
-from ..pipeline import _reject_or_raise, check_record
 from .ray_shards import ShardPlan, read_shard
 
 __all__ = [
@@ -59,7 +59,7 @@ class ParseSign:
                 if isinstance(item, Record):
                     problem = check_record(item, self.plan.text_field, self.plan.group_field, self.max_chars)
                     if problem is not None:
-                        _reject_or_raise(item, pos, *problem, self.plan.on_error, self.plan.text_field)
+                        reject_or_raise(item, pos, *problem, self.plan.on_error)
                         ok = False
                     else:
                         texts.append(item.text)
