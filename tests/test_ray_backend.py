@@ -250,41 +250,56 @@ def test_pipeline_on_ray_matches_local(ray_instance: None, tmp_path: Path) -> No
 # The sharded run: shards in, shards out, compared with the local pipeline on the same folder
 
 
-def sharded_corpus(folder: Path, *, shards: int = 4, seed: int = 5) -> dict[str, str]:
+def sharded_corpus(folder: Path, *, shards: int = 4, seed: int = 5, sites: bool = False) -> dict[str, str]:
     """Write ``shards`` JSON Lines shards (the last gzipped) and return the planted cases by id.
 
     Planted: an exact copy and a near copy whose originals sit in *another* shard; a footer line
     that occurs once per shard (frequent only when counted across shards); an empty text (a
-    reject); records with an extra field in varying key order (kept byte for byte).
+    reject); records with an extra field in varying key order (kept byte for byte). With
+    ``sites``, every record has a ``site`` field (``"a"`` in even shards, the int ``7`` in odd
+    ones), a ``group_footer`` occurs once in shards 0 and 2 (twice in site a: frequent), a
+    ``cross_footer`` once in shards 1 and 2 (once per site: not frequent), and one record of
+    shard 1 lacks the field (a reject).
     """
     import gzip
 
     rng = random.Random(seed)
     vocab = [f"v{i}" for i in range(4000)]
     footer = "Share this story with a friend on every network today"
+    group_footer = "Subscribe to the site a newsletter for weekly digests of everything"
+    cross_footer = "Follow our partner pages across the wider web for more updates"
     rows: list[list[dict[str, Any]]] = [[] for _ in range(shards)]
     for s in range(shards):
         for j in range(15):
             text = " ".join(rng.choice(vocab) for _ in range(rng.randint(40, 90)))
             if j == 3:
                 text += "\n" + footer
+            if sites and j == 6 and s in (0, 2):
+                text += "\n" + group_footer
+            if sites and j == 8 and s in (1, 2):
+                text += "\n" + cross_footer
             row: dict[str, Any] = {"id": f"s{s}-{j}", "text": text}
+            if sites:
+                row["site"] = "a" if s % 2 == 0 else 7
             if j % 4 == 0:
                 row = {"lang": "xx", **row, "n": j}
             rows[s].append(row)
     original = rows[0][5]["text"]
     words = original.split()
     words[7] = "edited"
-    rows[2].append({"id": "near-copy", "text": " ".join(words)})
-    rows[3].insert(2, {"id": "exact-copy", "text": "  " + original.upper() + " "})
+    extra: dict[str, Any] = {"site": 7} if sites else {}
+    rows[2].append({"id": "near-copy", "text": " ".join(words), **extra})
+    rows[3].insert(2, {"id": "exact-copy", "text": "  " + original.upper() + " ", **extra})
     rows[1].append({"id": "empty", "text": "   "})
+    if sites:
+        rows[1].insert(4, {"id": "no-site", "text": "a record without the group field " * 5})
     for s, shard_rows in enumerate(rows):
         lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in shard_rows).encode()
         if s == shards - 1:
             (folder / f"part-{s}.jsonl.gz").write_bytes(gzip.compress(lines))
         else:
             (folder / f"part-{s}.jsonl").write_bytes(lines)
-    return {"original": "s0-5", "footer": footer}
+    return {"original": "s0-5", "footer": footer, "group_footer": group_footer, "cross_footer": cross_footer}
 
 
 def _concat(paths: list[Path]) -> bytes:
@@ -297,20 +312,21 @@ def _concat(paths: list[Path]) -> bytes:
     return out
 
 
-def test_sharded_run_equals_local_pipeline(ray_instance: None, tmp_path: Path) -> None:
+@pytest.mark.parametrize("group_field", [None, "site"])
+def test_sharded_run_equals_local_pipeline(ray_instance: None, tmp_path: Path, group_field: str | None) -> None:
     from dedupe.backends.ray_pipeline import deduplicate_shards
     from dedupe.pipeline import deduplicate
 
     shards = tmp_path / "shards"
     shards.mkdir()
-    planted = sharded_corpus(shards)
-    local = deduplicate(shards, id_field="id", on_error="reject")
+    planted = sharded_corpus(shards, sites=group_field is not None)
+    local = deduplicate(shards, id_field="id", group_field=group_field, on_error="reject")
     local.write(tmp_path / "local.jsonl")
     local.write_duplicates(tmp_path / "local-dups.jsonl")
     local.write_rejects(tmp_path / "local-rejects.jsonl")
     out = tmp_path / "out"
     with RayBackend(num_partitions=3) as engine:
-        run = deduplicate_shards(shards, out, backend=engine, id_field="id", on_error="reject")
+        run = deduplicate_shards(shards, out, backend=engine, id_field="id", group_field=group_field, on_error="reject")
     names = sorted(p.name for p in shards.iterdir())
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith("_")) == names
     side = [n.split(".")[0] + ".jsonl" for n in names]
@@ -324,6 +340,13 @@ def test_sharded_run_equals_local_pipeline(ray_instance: None, tmp_path: Path) -
     kept_text = _concat([out / n for n in names]).decode()
     assert planted["footer"] not in kept_text  # once per shard: frequent only across shards
     assert _concat([shards / n for n in names]).decode().count(planted["footer"]) == 4
+    rejects = [json.loads(line) for line in (tmp_path / "local-rejects.jsonl").read_text().splitlines()]
+    if group_field is not None:  # counted per site: frequent in site a only, not across the two sites
+        assert planted["group_footer"] not in kept_text and kept_text.count(planted["cross_footer"]) == 2
+        assert sorted(r["reason"] for r in rejects) == ["empty_text", "missing_field"]
+        assert json.loads((out / "_report.json").read_text())["params"]["group_field"] == "site"
+    else:
+        assert [r["reason"] for r in rejects] == ["empty_text"]
     counts = local.counts()
     assert run.counts["input"] == counts["input"] == sum(e["input"] for e in run.per_shard)
     assert (run.counts["kept"], run.counts["duplicates"], run.counts["rejected"]) == (
@@ -349,10 +372,8 @@ def test_sharded_run_parquet_and_checks(ray_instance: None, tmp_path: Path) -> N
         run = deduplicate_shards(shards, tmp_path / "out", backend=engine, id_field="id", remove_boilerplate=False)
         with pytest.raises(ConfigError, match="must not exist or be empty"):
             deduplicate_shards(shards, tmp_path / "out", backend=engine, id_field="id")
-        with pytest.raises(ConfigError, match="group field"):
-            from dedupe.backends import ray_boilerplate
-
-            ray_boilerplate.check_options({}, "site")
+        with pytest.raises(ConfigError, match="near_threshold"):
+            deduplicate_shards(shards, tmp_path / "out2", backend=engine, boilerplate_options={"near_threshold": 0.9})
     ray_rows = [r for s in range(2) for r in pq.read_table(tmp_path / "out" / f"p{s}.parquet").to_pylist()]
     assert ray_rows == pq.read_table(tmp_path / "local.parquet").to_pylist()
     assert run.counts["duplicates"] == local.counts()["duplicates"] > 0

@@ -1,17 +1,18 @@
-"""Boilerplate counts of the sharded Ray run: partial counts per shard, summed by block key.
+"""Boilerplate counts of the sharded Ray run: per-shard batch counts, shuffled by key and summed.
 
-Each shard's kept records are counted by a :class:`~dedupe.boilerplate.BoilerplateModel` of
-their own (the map-side combine: one ``(table, key, count)`` row per distinct key of the shard);
-the rows are shuffled by ``(table, key)`` and summed per partition; a worker task builds the
-corpus model from those sums, and the find-and-write tasks fetch it from the object store. The
-driver holds object references only, never the counts.
+Each shard's kept records are counted on a worker by :func:`~dedupe.boilerplate.count_batch`
+(batch by batch, merged per shard with :meth:`BatchCounts.merge`: the map-side combine), and
+written as ``(table, key, value)`` rows: block-site and group counts, the shard's distinct short
+``(line, group)`` keys with their line key, and its document count. The rows are shuffled by
+``(table, key)`` and reduced per partition (sums; short keys deduplicated), and a worker task
+turns the reduced rows back into one :class:`BatchCounts` and adds it to an empty model with
+:meth:`BoilerplateModel.add_counts`. The driver holds object references only, never the counts.
 
-The merge is exact, so the model equals the local pipeline's (which counts the same kept records
-in one model): block and group counts are sums over disjoint sets of documents. The stoplist
-table counts the *groups* holding a short line; without a group field there is one group, so
-each partial count is 0 or 1 and the corpus count is their maximum. With a group field, near
-boilerplate (``near_threshold``) or a shard whose partial model had to prune keys, the merge
-would not be exact: those runs raise :class:`~dedupe.errors.ConfigError` instead.
+The merge is exact for any split of the corpus and any group field (``BatchCounts``' contract),
+so the model equals the local pipeline's. Two cases would not be exact and raise
+:class:`~dedupe.errors.ConfigError`: near boilerplate (``near_threshold``), and a corpus with
+more distinct blocks than ``max_distinct_blocks`` (the local fit prunes at points that depend on
+its batches).
 """
 
 from __future__ import annotations
@@ -23,86 +24,91 @@ import pyarrow as pa
 import ray
 
 from ..boilerplate import BoilerplateModel
-from ..boilerplate.counts import Counts, CountTable
+from ..boilerplate.counts import BatchCounts
 from ..errors import ConfigError
 from .local import sum_counts
 
 __all__ = ["build_model", "check_options", "partial_rows", "sum_partials"]
 
-SITE, GROUPS, STOP, DOCS = 0, 1, 2, 3
+SITE, GROUPS, SHORT, DOCS = 0, 1, 2, 3
+_SUMMED = (SITE, GROUPS, DOCS)
 
 
-def check_options(options: dict[str, Any], group_field: str | None) -> None:
-    """Refuse the settings under which the merged counts would differ from one model's."""
-    if group_field is not None:
-        raise ConfigError("the sharded Ray run counts boilerplate without a group field (group_field=None) only")
+def check_options(options: dict[str, Any]) -> None:
+    """Refuse near boilerplate; check the other options on the driver (invalid ones raise here)."""
     if options.get("near_threshold") is not None:
         raise ConfigError("the sharded Ray run does not support near boilerplate (near_threshold)")
-    BoilerplateModel(**options)  # unknown or invalid options raise here, on the driver
+    BoilerplateModel(**options)
 
 
-def partial_rows(model: BoilerplateModel) -> pa.Table:
-    """The counts of one shard's model as ``(table, key, count)`` rows (``DOCS``: the document count)."""
-    if model._pruned_below:
-        raise ConfigError(
-            "a shard holds more distinct blocks than max_distinct_blocks; the sharded Ray run cannot "
-            "merge pruned counts exactly: raise max_distinct_blocks or use smaller shards"
-        )
-    arrays = model._arrays()
-    parts = [("site", SITE), ("group", GROUPS), ("stop", STOP)]
-    tables = [np.full(len(arrays[f"{name}_keys"]), code, dtype=np.int8) for name, code in parts]
-    keys = [arrays[f"{name}_keys"].astype(np.uint64) for name, _ in parts]
-    counts = [arrays[f"{name}_counts"].astype(np.int64) for name, _ in parts]
-    tables.append(np.array([DOCS], dtype=np.int8))
-    keys.append(np.zeros(1, dtype=np.uint64))
-    counts.append(np.array([model.n_docs], dtype=np.int64))
-    return pa.table({"table": np.concatenate(tables), "key": np.concatenate(keys), "count": np.concatenate(counts)})
+def _rows(tables: list[int], keys: list[Any], values: list[Any]) -> pa.Table:
+    return pa.table({
+        "table": np.concatenate([np.full(len(k), t, dtype=np.int8) for t, k in zip(tables, keys, strict=True)]),
+        "key": np.concatenate([np.zeros(0, np.uint64), *(np.asarray(k, dtype=np.uint64) for k in keys)]),
+        "value": np.concatenate([np.zeros(0, np.uint64), *(np.asarray(v, dtype=np.uint64) for v in values)]),
+    })  # fmt: skip
+
+
+def partial_rows(counts: BatchCounts) -> pa.Table:
+    """One shard's :class:`BatchCounts` as ``(table, key, value)`` rows (``SHORT``: value = line key)."""
+    return _rows(
+        [SITE, GROUPS, SHORT, DOCS],
+        [counts.site_keys, counts.group_keys, counts.short_site, np.zeros(1, np.uint64)],
+        [counts.site_counts, counts.group_counts, counts.short_line, np.array([counts.n_docs])],
+    )
 
 
 def sum_partials(batch: pa.Table) -> pa.Table:
-    """One partition of partial rows -> one row per ``(table, key)``: sums, maxima for the stoplist."""
+    """One partition of partial rows -> one row per ``(table, key)``: sums; short keys deduplicated."""
     table = batch.column("table").to_numpy().astype(np.int8)
     key = batch.column("key").to_numpy().astype(np.uint64)
-    count = batch.column("count").to_numpy().astype(np.int64)
-    out_t, out_k, out_c = [], [], []
-    for code in (SITE, GROUPS, DOCS):
+    value = batch.column("value").to_numpy().astype(np.uint64)
+    tables, keys, values = [], [], []
+    for code in _SUMMED:
         mask = table == code
-        if mask.any():
-            k, c = sum_counts(key[mask], count[mask])
-            out_t.append(np.full(len(k), code, dtype=np.int8))
-            out_k.append(k)
-            out_c.append(c)
-    stop = table == STOP
-    if stop.any():
-        order = np.lexsort((-count[stop], key[stop]))
-        k, c = key[stop][order], count[stop][order]
-        first = np.ones(len(k), dtype=bool)
-        first[1:] = k[1:] != k[:-1]
-        out_t.append(np.full(int(first.sum()), STOP, dtype=np.int8))
-        out_k.append(k[first])
-        out_c.append(c[first])
-    if not out_t:
-        empty = {"table": pa.array([], pa.int8()), "key": pa.array([], pa.uint64()), "count": pa.array([], pa.int64())}
-        return pa.table(empty)
-    return pa.table({"table": np.concatenate(out_t), "key": np.concatenate(out_k), "count": np.concatenate(out_c)})
+        k, c = sum_counts(key[mask], value[mask].astype(np.int64))
+        tables.append(code)
+        keys.append(k)
+        values.append(c)
+    short = table == SHORT
+    k, first = np.unique(key[short], return_index=True)
+    tables.append(SHORT)
+    keys.append(k)
+    values.append(value[short][first])
+    return _rows(tables, keys, values)
+
+
+def merged_counts(rows: pa.Table) -> BatchCounts:
+    """The reduced rows of all partitions as one :class:`BatchCounts` (keys sorted)."""
+    table = rows.column("table").to_numpy()
+    key = rows.column("key").to_numpy().astype(np.uint64)
+    value = rows.column("value").to_numpy().astype(np.uint64)
+
+    def part(code: int) -> tuple[Any, Any]:
+        mask = table == code
+        order = np.argsort(key[mask], kind="stable")
+        return key[mask][order], value[mask][order]
+
+    site_keys, site_counts = part(SITE)
+    group_keys, group_counts = part(GROUPS)
+    short_site, short_line = part(SHORT)
+    n_docs = int(value[table == DOCS].astype(np.int64).sum())
+    return BatchCounts(site_keys, site_counts.astype(np.int64), group_keys, group_counts.astype(np.int64),
+                       short_site, short_line, n_docs)  # fmt: skip
 
 
 @ray.remote  # type: ignore[untyped-decorator]
 def build_model(options: dict[str, Any], *blocks: pa.Table) -> BoilerplateModel:
-    """The corpus model from the summed rows (runs in a worker; blocks arrive as object references)."""
-    rows = pa.concat_tables([b for b in blocks if b.num_rows]) if blocks else None
+    """The corpus model from the reduced rows (runs in a worker; blocks arrive as object references)."""
     model = BoilerplateModel(**options)
-    if rows is None or rows.num_rows == 0:
+    parts = [b for b in blocks if b.num_rows]
+    if not parts:
         return model
-    table = rows.column("table").to_numpy()
-    key = rows.column("key").to_numpy().astype(np.uint64)
-    count = rows.column("count").to_numpy().astype(np.int64)
-
-    def part(code: int) -> CountTable:
-        mask = table == code
-        order = np.argsort(key[mask], kind="stable")
-        return CountTable.from_counts(key[mask][order], count[mask][order])
-
-    model._counts = Counts(site=part(SITE), groups=part(GROUPS), stop=part(STOP))
-    model._n_docs = int(count[table == DOCS].sum())
-    return model
+    counts = merged_counts(pa.concat_tables(parts))
+    limit = model.config.max_distinct_blocks
+    if len(counts.site_keys) > limit:
+        raise ConfigError(
+            f"the corpus holds {len(counts.site_keys):,} distinct blocks, more than max_distinct_blocks={limit:,}; "
+            "the sharded Ray run cannot reproduce the local run's pruning: raise max_distinct_blocks"
+        )
+    return model.add_counts(counts)

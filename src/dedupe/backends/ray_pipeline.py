@@ -285,6 +285,7 @@ def deduplicate_shards(
     remove_boilerplate: bool = True,
     text_field: str = "text",
     id_field: str | None = None,
+    group_field: str | None = None,
     on_error: OnError = "raise",
     num_perm: int = 128,
     ngram_size: int = 5,
@@ -316,8 +317,8 @@ def deduplicate_shards(
         raise ConfigError(f"on_error must be 'raise' or 'reject' (got {on_error!r})")
     options = dict(boilerplate_options or {})
     if remove_boilerplate:
-        rbp.check_options(options, None)
-    plan = plan_shards(source, text_field=text_field, id_field=id_field, on_error=on_error)
+        rbp.check_options(options)
+    plan = plan_shards(source, text_field=text_field, id_field=id_field, on_error=on_error, group_field=group_field)
     out = _prepare_output(output)
     engine = backend if backend is not None else RayBackend()
     try:
@@ -365,6 +366,7 @@ def _execute(plan: ShardPlan, out: Path, engine: RayBackend, p: dict[str, Any]) 
                                                     "chars", "docs", "top")}  # fmt: skip
     per_shard, totals = _account(ctx, columns, written)
     run = ShardRun(per_shard, totals, {**p, "text_field": plan.text_field, "id_field": plan.id_field,
+                   "group_field": plan.group_field,
                    "fingerprint": config.fingerprint(), "backend": "ray"}, ctx.timings, graph,
                    _top_blocks(columns["top"]) if p["remove_boilerplate"] else [])  # fmt: skip
     report = {"summary": run.summary(), "counts": totals, "per_shard": per_shard, "params": run.params,
@@ -377,7 +379,7 @@ def _execute(plan: ShardPlan, out: Path, engine: RayBackend, p: dict[str, Any]) 
 def clean_shards(args: Any, *, say: Any) -> int:
     """``dedupe clean SHARDS/ -o OUT/ --backend ray``: the CLI's entry point (OUT is a folder)."""
     unsupported = [flag for flag, on in (("--duplicates", args.duplicates), ("--rejects", args.rejects),
-                   ("--report", args.report), ("--plots", args.plots), ("--group-field", args.group_field),
+                   ("--report", args.report), ("--plots", args.plots),
                    ("--near-boilerplate", args.near_boilerplate), ("--keep longest", args.keep == "longest"),
                    ("--similarity containment", args.similarity == "containment")) if on]  # fmt: skip
     if unsupported:
@@ -389,7 +391,7 @@ def clean_shards(args: Any, *, say: Any) -> int:
         run = deduplicate_shards(
             args.input, args.output, backend=engine, threshold=args.threshold,
             remove_boilerplate=not args.no_boilerplate, text_field=args.text_field, id_field=args.id_field,
-            on_error=args.on_error, num_perm=args.num_perm,
+            group_field=args.group_field, on_error=args.on_error, num_perm=args.num_perm,
         )  # fmt: skip
     say(run.summary())
     return 0

@@ -44,12 +44,20 @@ class ShardPlan:
         text_field: the field holding the text.
         id_field: the field holding the id, or None (ids are then global positions).
         on_error: ``"raise"`` or ``"reject"``, as in :func:`dedupe.deduplicate`.
+        group_field: the field naming each record's boilerplate group, or None (one group).
     """
 
     paths: tuple[str, ...]
     text_field: str
     id_field: str | None
     on_error: OnError
+    group_field: str | None = None
+
+    def groups_of(self, records: list[Record]) -> list[str] | None:
+        """The boilerplate group of each record (``str`` of its field, as the local pipeline), or None."""
+        if self.group_field is None:
+            return None
+        return [str(r.fields[self.group_field]) for r in records]
 
     def index_of(self, path: str) -> int:
         """The shard index of a path as Ray Data reports it (matched by file name)."""
@@ -63,7 +71,9 @@ class ShardPlan:
         return Path(self.paths[shard]).name
 
 
-def plan_shards(source: PathLike, *, text_field: str, id_field: str | None, on_error: OnError) -> ShardPlan:
+def plan_shards(
+    source: PathLike, *, text_field: str, id_field: str | None, on_error: OnError, group_field: str | None = None
+) -> ShardPlan:
     """List the shards of a folder (or one file) with the local reader's rules.
 
     Raises:
@@ -74,7 +84,8 @@ def plan_shards(source: PathLike, *, text_field: str, id_field: str | None, on_e
     for path, kind, _ in files:
         if kind == "txt":
             raise ConfigError(f"{path}: the Ray backend reads JSON Lines and Parquet shards, not .txt files")
-    return ShardPlan(tuple(str(Path(p).absolute()) for p, _, _ in files), text_field, id_field, on_error)
+    paths = tuple(str(Path(p).absolute()) for p, _, _ in files)
+    return ShardPlan(paths, text_field, id_field, on_error, group_field)
 
 
 def read_shard(plan: ShardPlan, shard: int, data: bytes) -> Iterator[Record | Rejected]:

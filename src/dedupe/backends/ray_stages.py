@@ -1,7 +1,7 @@
 """The functions the sharded Ray run executes in its workers (picklable, no driver state).
 
 Each one wraps library stage functions; none re-implements them: reading and record checks
-(:mod:`dedupe.io`, :func:`dedupe.pipeline.check_record`), signatures and digests
+(:mod:`dedupe.io`, :func:`dedupe._signing.check_record`), signatures and digests
 (:meth:`MinHasher.signatures_and_digests`), exact groups (:func:`~dedupe.duplicates.first_of_groups`),
 estimates (:func:`~dedupe.clusters.pair_similarities`), the verification rule
 (:func:`~dedupe.duplicates.verify_candidates`) and exact Jaccard
@@ -57,7 +57,7 @@ class ParseSign:
             for pos, item in enumerate(read_shard(self.plan, shard, data)):
                 ok = isinstance(item, Record)
                 if isinstance(item, Record):
-                    problem = check_record(item, self.plan.text_field, None, self.max_chars)
+                    problem = check_record(item, self.plan.text_field, self.plan.group_field, self.max_chars)
                     if problem is not None:
                         reject_or_raise(item, pos, *problem, self.plan.on_error)
                         ok = False

@@ -23,6 +23,8 @@ from numpy.typing import NDArray
 
 from .._signing import check_record, reject_or_raise
 from ..boilerplate import BoilerplateModel, remove_ranges
+from ..boilerplate.counts import BatchCounts
+from ..boilerplate.model import count_batch
 from ..config import BATCH_SIZE as BATCH_RECORDS
 from ..io import Record, Rejected, write_corpus, write_jsonl
 from .ray_boilerplate import partial_rows
@@ -68,7 +70,7 @@ def _kept(plan: ShardPlan, shard: int, data: bytes, offsets: NDArray[np.int64], 
         if isinstance(item, Rejected):
             rejects[pos] = item
             continue
-        problem = check_record(item, plan.text_field, None, max_chars)
+        problem = check_record(item, plan.text_field, plan.group_field, max_chars)
         if problem is not None:
             rejects[pos] = reject_or_raise(item, pos, *problem, plan.on_error)
         elif pos not in gone:
@@ -78,7 +80,7 @@ def _kept(plan: ShardPlan, shard: int, data: bytes, offsets: NDArray[np.int64], 
 
 @dataclass(frozen=True)
 class FitShard:
-    """Shard bytes -> the partial boilerplate counts of its kept records."""
+    """Shard bytes -> the boilerplate counts of its kept records (one merged :class:`BatchCounts`, as rows)."""
 
     plan: ShardPlan
     offsets: NDArray[np.int64]
@@ -92,10 +94,12 @@ class FitShard:
         for path, data in _files(batch):
             shard = self.plan.index_of(path)
             kept, _, _ = _kept(self.plan, shard, data, self.offsets, rows, self.max_chars)
-            model = BoilerplateModel(**self.options)
-            for start in range(0, len(kept), BATCH_RECORDS):
-                model.update([r.text for _, r in kept[start : start + BATCH_RECORDS]])
-            parts.append(partial_rows(model))
+            records = [r for _, r in kept]
+            batches = [
+                count_batch([r.text for r in chunk], groups=self.plan.groups_of(chunk), **self.options)
+                for chunk in (records[i : i + BATCH_RECORDS] for i in range(0, len(records), BATCH_RECORDS))
+            ]
+            parts.append(partial_rows(BatchCounts.merge(batches)))
         return pa.concat_tables(parts)
 
 
@@ -119,7 +123,7 @@ class WriteShard:
             shard = self.plan.index_of(path)
             kept, rejects, count = _kept(self.plan, shard, data, self.offsets, rows, self.max_chars)
             lo, hi = np.searchsorted(rows, [self.offsets[shard], self.offsets[shard + 1]])
-            stats = _clean(model, kept, rejects) if model is not None else (0, 0, 0, Counter(), {})
+            stats = _clean(model, kept, rejects, self.plan) if model is not None else (0, 0, 0, Counter(), {})
             records = [r for pos, r in kept if pos not in rejects]
             written = write_corpus(records, Path(self.output) / self.plan.name(shard), text_field=self.plan.text_field)
             name = side_name(self.plan.name(shard))
@@ -134,7 +138,8 @@ class WriteShard:
         return out
 
 
-def _clean(model: BoilerplateModel, kept: list[tuple[int, Record]], rejects: dict[int, Rejected]) -> tuple[
+def _clean(model: BoilerplateModel, kept: list[tuple[int, Record]], rejects: dict[int, Rejected],
+           plan: ShardPlan) -> tuple[
         int, int, int, Counter[int], dict[int, tuple[str, str]]]:  # fmt: skip
     """Strip the boilerplate of ``kept`` in place; a record left empty joins ``rejects``.
 
@@ -146,7 +151,7 @@ def _clean(model: BoilerplateModel, kept: list[tuple[int, Record]], rejects: dic
     for start in range(0, len(kept), _BOILERPLATE_BATCH):
         chunk = kept[start : start + _BOILERPLATE_BATCH]
         texts = [r.text for _, r in chunk]
-        spans, (doc, lo, hi) = model.find_removals(texts)
+        spans, (doc, lo, hi) = model.find_removals(texts, groups=plan.groups_of([r for _, r in chunk]))
         cleaned = remove_ranges(texts, doc, lo, hi)
         for i, ((pos, rec), doc_spans, left) in enumerate(zip(chunk, spans, cleaned, strict=True)):
             kept[start + i] = (pos, rec.with_text(left))
