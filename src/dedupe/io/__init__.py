@@ -27,6 +27,7 @@ from typing import Any, Literal, overload
 from .._typing import PathLike
 from ..config import check_int
 from ..errors import ConfigError, InputError
+from ._line_index import LineIndex, LineReader
 from ._watch import InputWatch
 from .jsonl import Compression, compression_for, iter_jsonl, require_zstd, write_jsonl_rows
 from .parquet import iter_parquet, require_pyarrow, write_parquet_rows
@@ -35,10 +36,14 @@ from .textdir import read_txt, write_txt_dir
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
+    "LineIndex",
+    "LineReader",
     "OnError",
     "ReadItem",
     "Record",
     "Rejected",
+    "indexable",
+    "input_files",
     "read_corpus",
     "read_path_watched",
     "read_positions_watched",
@@ -146,6 +151,7 @@ def _read_files(
     batch_size: int,
     watch: InputWatch | None = None,
     names: dict[str, str] | None = None,
+    index: LineIndex | None = None,
 ) -> Iterator[ReadItem]:
     names = names or {}
     for path, kind, compression in plan:
@@ -159,7 +165,7 @@ def _read_files(
                 yield read_txt(path, builder, name=name)
             continue
         if kind == "jsonl":
-            yield from iter_jsonl(path, builder, compression, opener=watch.opener, name=name)
+            yield from iter_jsonl(path, builder, compression, opener=watch.opener, name=name, index=index)
         elif kind == "parquet":
             watch.whole_file(path)
             yield from iter_parquet(path, builder, batch_size=batch_size)
@@ -179,15 +185,37 @@ def read_path_watched(
     watch: InputWatch,
     names: dict[str, str] | None = None,
     batch_size: int = _DEFAULT_BATCH,
+    index: LineIndex | None = None,
 ) -> Iterator[ReadItem]:
     """:func:`read_corpus` of a path, with each file checked by ``watch`` (the pipeline's passes);
-    ``names`` maps a file to the name its messages use (a spilled standard input: ``<stdin>``)."""
+    ``names`` maps a file to the name its messages use (a spilled standard input: ``<stdin>``).
+
+    With ``index``, the input's entries are noted in it as they are read (the input must be
+    :func:`indexable`); it is marked complete once the last file has been read.
+    """
     plan = _plan(path)
     watch.files(path, [p for p, _, _ in plan])
     builder = RecordBuilder(
         text_field=text_field, id_field=id_field, on_error=on_error, check_ids=id_field is not None or path.is_dir()
     )
-    return _read_files(plan, builder, batch_size, watch, names)
+    if index is None:
+        return _read_files(plan, builder, batch_size, watch, names)
+    return _indexing(_read_files(plan, builder, batch_size, watch, names, index), index)
+
+
+def _indexing(items: Iterator[ReadItem], index: LineIndex) -> Iterator[ReadItem]:
+    yield from items
+    index.complete = True
+
+
+def input_files(path: Path) -> list[Path]:
+    """The files that a read of ``path`` reads, in order."""
+    return [p for p, _, _ in _plan(path)]
+
+
+def indexable(path: Path) -> bool:
+    """Whether every file of ``path`` is plain (uncompressed) JSON Lines, which a :class:`LineIndex` can index."""
+    return all(kind == "jsonl" and compression == "none" for _, kind, compression in _plan(path))
 
 
 def read_positions_watched(

@@ -44,6 +44,7 @@ __all__ = [
     "compression_for",
     "encode_line",
     "iter_jsonl",
+    "parse_line",
     "require_zstd",
     "write_jsonl_rows",
 ]
@@ -64,6 +65,13 @@ try:
     import orjson as _orjson  # type: ignore[import-not-found,no-redef,unused-ignore]
 except ImportError:  # pragma: no cover - orjson is a dependency; the standard library still works
     _orjson = None
+
+
+class _Index(Protocol):
+    """Where :func:`iter_jsonl` notes entries (a :class:`~dedupe.io._line_index.LineIndex`)."""
+
+    def add_file(self, path: str, name: str) -> int: ...
+    def note(self, file_no: int, offset: int, data: bytes, line_no: int) -> None: ...
 
 
 class _Writable(Protocol):
@@ -104,8 +112,11 @@ def iter_jsonl(
     opener: Callable[[Path], BinaryIO] | None = None,
     name: str | None = None,
     wanted: Container[int] | None = None,
+    index: _Index | None = None,
 ) -> Iterator[ReadItem]:
     """Yield one :class:`Record` or :class:`Rejected` per non-blank line of ``path``.
+
+    With ``index`` (an uncompressed file only), each entry's offset, bytes and line are noted in it.
 
     With ``wanted``, only the lines at those positions (``builder.position``: items so far) are
     decoded and parsed; every other non-blank line just counts one position (a later pass reads
@@ -129,13 +140,18 @@ def iter_jsonl(
             lines = _zstd_lines(fh)
         else:
             lines = fh
+        if index is not None and (compression != "none" or wanted is not None):
+            raise ValueError("only a whole uncompressed JSON Lines file can be indexed")
         try:
+            if index is not None:
+                yield from _indexed(lines, source, builder, index, index.add_file(str(path), source))
+                return
             for line_no, data in enumerate(lines, 1):
                 if wanted is not None and builder.position not in wanted:
                     if not _blank(data, line_no):
                         builder.position += 1
                     continue
-                item = _parse_line(data, line_no, source, builder)
+                item = parse_line(data, line_no, source, builder)
                 if item is not None:
                     yield item
         except damaged as exc:
@@ -153,14 +169,29 @@ def iter_jsonl(
             yield builder.fail(error, None)
 
 
+def _indexed(
+    lines: Iterable[bytes], source: str, builder: RecordBuilder, index: _Index, file_no: int
+) -> Iterator[ReadItem]:
+    """:func:`iter_jsonl`'s loop for a plain file, noting every positioned entry in ``index``."""
+    offset = 0
+    for line_no, data in enumerate(lines, 1):
+        before = builder.position
+        item = parse_line(data, line_no, source, builder)
+        if builder.position != before:
+            index.note(file_no, offset, data, line_no)
+        offset += len(data)
+        if item is not None:
+            yield item
+
+
 def _blank(data: bytes, line_no: int) -> bool:
-    """Whether a line is blank, as :func:`_parse_line` decides it (a byte-order mark first is ignored)."""
+    """Whether a line is blank, as :func:`parse_line` decides it (a byte-order mark first is ignored)."""
     if line_no == 1 and data.startswith(_BOM):
         data = data[len(_BOM) :]
     return not data.strip(b" \t\r\n")
 
 
-def _parse_line(data: bytes, line_no: int, source: str, builder: RecordBuilder) -> ReadItem | None:
+def parse_line(data: bytes, line_no: int, source: str, builder: RecordBuilder) -> ReadItem | None:
     if line_no == 1 and data.startswith(_BOM):
         data = data[len(_BOM) :]
     try:
