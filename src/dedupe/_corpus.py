@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -16,9 +17,11 @@ from numpy.typing import NDArray
 from ._pipeline_boilerplate import BoilerplateRun
 from ._source import Source
 from ._typing import IntArray, PathLike
+from ._write_pass import write_kept
 from .config import BATCH_SIZE
 from .errors import ConfigError
-from .io import Record, Rejected, write_corpus, write_jsonl
+from .io import Record, Rejected, output_format, write_corpus, write_jsonl
+from .io.jsonl import require_zstd
 from .results import EXACT, KEPT, NEAR, REJECTED
 
 __all__ = ["CorpusResult"]
@@ -55,6 +58,9 @@ class CorpusResult:
     _source: Source | None = field(default=None, repr=False)
     _boilerplate: BoilerplateRun | None = field(default=None, repr=False)
     _batch_size: int = field(default=BATCH_SIZE, repr=False)
+    #: Characters of each input record's text (0 where unknown), and the worker processes of the write pass.
+    _lengths: IntArray | None = field(default=None, repr=False)
+    _workers: int = field(default=1, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -113,7 +119,21 @@ class CorpusResult:
         return [r.with_text(t) for r, t in zip(batch, texts, strict=True)]
 
     def write(self, path: PathLike, *, format: Literal["jsonl", "parquet", "txt"] | None = None) -> int:
-        """Write the kept, cleaned records to ``path`` atomically; return how many were written."""
+        """Write the kept, cleaned records to ``path`` atomically; return how many were written.
+
+        JSON Lines output is encoded in the run's ``workers`` processes (:mod:`dedupe._write_pass`).
+        """
+        target = Path(path)
+        kind, compression = output_format(target, format)
+        if kind == "jsonl" and self._source is not None and self._lengths is not None:
+            if compression == "zstd":
+                require_zstd("writing .zst files")
+            kept = np.flatnonzero(self.status == KEPT).astype(np.int64)
+            return write_kept(
+                self._source, kept, self._lengths[kept], boilerplate=self._boilerplate, path=target,
+                compression=compression, text_field=self.params["text_field"], batch_size=self._batch_size,
+                workers=self._workers,
+            )  # fmt: skip
         return write_corpus(self.kept_records(), path, text_field=self.params["text_field"], format=format)
 
     def duplicate_rows(self) -> Iterator[dict[str, Any]]:

@@ -2,6 +2,15 @@
 
 Counting over kept records only means each near-duplicate cluster counts once, so an article
 syndicated to many sites does not turn into boilerplate.
+
+Both passes run over batches of positions (:mod:`dedupe._position_batches`) in a
+:class:`~dedupe.parallel.WorkerPool` of ``workers`` processes: counting turns each batch into
+:class:`~dedupe.boilerplate.counts.BatchCounts` in a worker and this process adds them in input
+order (exactly :meth:`BoilerplateModel.update` batch after batch); finding is a pure function of the
+fitted model, which the workers inherit by ``fork``, and returns each batch's ranges, statistics
+and only-boilerplate rejects. Where the input is indexed the workers read their records
+themselves. Output does not depend on ``workers``. With ``near_threshold`` set, counting stays in
+this process (blocks are grouped against the representatives seen so far, in order).
 """
 
 from __future__ import annotations
@@ -9,17 +18,21 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
+from ._position_batches import Item, plan_batches, read_items, records_of
 from ._source import Source
 from ._typing import IntArray
 from .boilerplate import BoilerplateModel, remove_ranges
+from .boilerplate.counts import BatchCounts
+from .boilerplate.model import count_batch
 from .config import BoilerplateConfig
-from .io import Record, Rejected
+from .io import LineReader, Record, Rejected
+from .parallel import WorkerPool
 
 __all__ = ["BoilerplateRun", "run_boilerplate"]
 
@@ -67,77 +80,141 @@ class BoilerplateRun:
         return remove_ranges([r.text for r in records], doc, self.range_start[lo:hi], self.range_end[lo:hi])
 
 
-def _batches(src: Source, positions: set[int], batch_size: int) -> Iterator[tuple[list[int], list[Record]]]:
-    pos_batch: list[int] = []
-    rec_batch: list[Record] = []
-    for pos, rec in src.records_at(positions):
-        pos_batch.append(pos)
-        rec_batch.append(rec)
-        if len(rec_batch) >= batch_size:
-            yield pos_batch, rec_batch
-            pos_batch, rec_batch = [], []
-    if rec_batch:
-        yield pos_batch, rec_batch
+@dataclass
+class _Found:
+    """What finding learned of one batch: ranges to remove, statistics, rejects, block occurrences."""
+
+    n_docs: int
+    range_pos: IntArray
+    range_start: IntArray
+    range_end: IntArray
+    stats: dict[int, tuple[int, int]]
+    only_boilerplate: dict[int, Rejected]
+    occurrences: Counter[int]
+    previews: dict[int, tuple[str, str]]
 
 
-def run_boilerplate(
-    src: Source,
-    *,
-    kept_positions: set[int],
-    group_field: str | None,
-    config: BoilerplateConfig,
-    batch_size: int,
-    progress: Callable[[str, int], Any],
-    timer: _Timer,
-) -> BoilerplateRun:
-    """Fit the model on the kept records (one pass), then find their spans (a second pass).
+@dataclass(frozen=True)
+class _Stage:
+    """What a worker of either pass holds: the reader (or None), the model or config, the group field."""
 
-    Records are read in batches of ``batch_size``; near-exact grouping (``config.near_threshold``)
-    learns its representatives batch by batch, so its spans can depend on it.
-    """
-    t = time.perf_counter()
-    run = BoilerplateRun(BoilerplateModel(config), group_field)
-    bar = progress("boilerplate: count", len(kept_positions))
-    for _, recs in _batches(src, kept_positions, batch_size):
-        run.model.update([r.text for r in recs], groups=run.groups_of(recs))
-        bar.update(len(recs))
-    bar.close()
-    t = timer.add("boilerplate_fit", t)
+    reader: LineReader | None
+    group_field: str | None
+    config: BoilerplateConfig
+    model: BoilerplateModel | None = None
+
+    def groups_of(self, records: Sequence[Record]) -> list[str] | None:
+        if self.group_field is None:
+            return None
+        return [str(r.fields[self.group_field]) for r in records]
+
+
+def _count(stage: _Stage, item: Item) -> BatchCounts:
+    """A batch's block counts (a worker's share of the fit)."""
+    recs = records_of(item, stage.reader)
+    return count_batch([r.text for r in recs], groups=stage.groups_of(recs), config=stage.config)
+
+
+def _find(stage: _Stage, item: Item) -> _Found:
+    """A batch's boilerplate ranges, per-record statistics and only-boilerplate rejects."""
+    if stage.model is None:  # pragma: no cover - the find pass always has its model
+        raise RuntimeError("finding needs a fitted model")
+    recs = records_of(item, stage.reader)
+    texts = [r.text for r in recs]
+    spans, (doc, start, end) = stage.model.find_removals(texts, groups=stage.groups_of(recs))
+    positions = item.positions.tolist()
+    found = _Found(len(recs), item.positions[doc], start, end, {}, {}, Counter(), {})
+    cleaned = remove_ranges(texts, doc, start, end)
+    for pos, rec, doc_spans, left in zip(positions, recs, spans, cleaned, strict=True):
+        if not doc_spans:
+            continue
+        found.stats[pos] = (len(doc_spans), sum(s.end - s.start for s in doc_spans))
+        if not left.strip():
+            found.only_boilerplate[pos] = Rejected(
+                rec.source, rec.line, json.dumps(rec.fields, ensure_ascii=False, default=str),
+                "only_boilerplate", f"record {rec.id!r} is boilerplate from end to end", rec.id,
+            )  # fmt: skip
+        for s in doc_spans:
+            found.occurrences[s.group] += 1
+            found.previews.setdefault(s.group, (s.text, s.reason))
+    return found
+
+
+def _fit(run: BoilerplateRun, src: Source, stage: _Stage, batches: list[IntArray], workers: int,
+         bar: Any) -> None:  # fmt: skip
+    """Count every batch into ``run.model``, in input order."""
+    items = read_items(src, batches, stage.reader)
+    if stage.config.near_threshold is not None:
+        for item in items:
+            recs = records_of(item, stage.reader)
+            run.model.update([r.text for r in recs], groups=stage.groups_of(recs))
+            bar.update(len(item.positions))
+        return
+    warm = lambda: count_batch([_WARM], config=stage.config)  # noqa: E731
+    with WorkerPool(workers, stage, warm=warm) as pool:
+        for counts in pool.map(_count, items):
+            run.model.add_counts(counts)
+            bar.update(counts.n_docs)
+
+
+def _merge(run: BoilerplateRun, found: Iterable[_Found], bar: Any) -> None:
+    """Collect every batch's findings into ``run``, in input order (the report's blocks pruned as they grow)."""
     occurrences: Counter[int] = Counter()
     previews: dict[int, tuple[str, str]] = {}
-    bar = progress("boilerplate: find", len(kept_positions))
     parts: list[tuple[IntArray, IntArray, IntArray]] = []
-    for positions, recs in _batches(src, kept_positions, batch_size):
-        texts = [r.text for r in recs]
-        spans, (doc, start, end) = run.model.find_removals(texts, groups=run.groups_of(recs))
-        parts.append((np.asarray(positions, dtype=np.int64)[doc], start, end))
-        cleaned = remove_ranges(texts, doc, start, end)
-        for pos, rec, doc_spans, left in zip(positions, recs, spans, cleaned, strict=True):
-            if not doc_spans:
-                continue
-            covered = sum(s.end - s.start for s in doc_spans)
-            run.stats[pos] = (len(doc_spans), covered)
-            if not left.strip():
-                run.only_boilerplate[pos] = Rejected(
-                    rec.source, rec.line, json.dumps(rec.fields, ensure_ascii=False, default=str),
-                    "only_boilerplate", f"record {rec.id!r} is boilerplate from end to end", rec.id,
-                )  # fmt: skip
-            for s in doc_spans:
-                occurrences[s.group] += 1
-                if s.group not in previews:
-                    previews[s.group] = (s.text, s.reason)
+    for f in found:
+        parts.append((f.range_pos, f.range_start, f.range_end))
+        run.stats.update(f.stats)
+        run.only_boilerplate.update(f.only_boilerplate)
+        occurrences.update(f.occurrences)
+        for g, preview in f.previews.items():
+            previews.setdefault(g, preview)
         if len(occurrences) > MAX_TRACKED_BLOCKS:
             keep = dict(occurrences.most_common(MAX_TRACKED_BLOCKS // 2))
             occurrences = Counter(keep)
             previews = {g: previews[g] for g in keep}
-        bar.update(len(recs))
-    bar.close()
+        bar.update(f.n_docs)
     if parts:
         run.range_pos, run.range_start, run.range_end = (np.concatenate(cols) for cols in zip(*parts, strict=True))
     run.top_blocks = [
         {"text": previews[g][0], "reason": previews[g][1], "occurrences": n} for g, n in occurrences.most_common(50)
     ]
+
+
+#: A tiny text run in this process before forking: the tables it builds are then shared by the workers.
+_WARM = "Warm up the tables\nonce, before forking 2024\n"
+
+
+def run_boilerplate(
+    src: Source,
+    *,
+    kept: IntArray,
+    kept_chars: IntArray,
+    group_field: str | None,
+    config: BoilerplateConfig,
+    batch_size: int,
+    workers: int,
+    progress: Callable[[str, int], Any],
+    timer: _Timer,
+) -> BoilerplateRun:
+    """Fit the model on the kept records (at positions ``kept``, ascending, of ``kept_chars``
+    characters each), then find their spans: two passes over the same batches (see the module docstring)."""
+    t = time.perf_counter()
+    run = BoilerplateRun(BoilerplateModel(config), group_field)
+    batches = plan_batches(kept, kept_chars, batch_size)
+    stage = _Stage(src.reader(), group_field, config)
+    bar = progress("boilerplate: count", len(kept))
+    _fit(run, src, stage, batches, workers, bar)
+    bar.close()
+    src.unchanged()
+    t = timer.add("boilerplate_fit", t)
+    run.model._counts.consolidate()  # before forking: the workers then read one table each, shared
+    stage = _Stage(src.reader(), group_field, config, run.model)
+    bar = progress("boilerplate: find", len(kept))
+    warm = lambda: run.model.find_removals([_WARM])  # noqa: E731
+    with WorkerPool(workers, stage, warm=warm) as pool:
+        _merge(run, pool.map(_find, read_items(src, batches, stage.reader)), bar)
+    bar.close()
+    src.unchanged()
     timer.add("boilerplate_find", t)
     return run
-
-

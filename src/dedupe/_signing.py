@@ -9,8 +9,6 @@ backend; the arrays do not depend on which, nor on the batch size.
 from __future__ import annotations
 
 import json
-import multiprocessing
-import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +24,7 @@ from .duplicates import SignedTexts
 from .errors import InputError
 from .io import Record, Rejected
 from .minhash import MinHasher
+from .parallel import WorkerPool
 from .shingles import _classes
 
 __all__ = ["SignPass", "check_record", "sign_records"]
@@ -84,50 +83,8 @@ def _sign(texts: Sequence[str], config: MinHashConfig) -> tuple[bytes, NDArray[n
     return digests.tobytes(), np.asarray(sigs)
 
 
-@dataclass(frozen=True)
-class _SignTask:
-    config: MinHashConfig
-
-    def __call__(self, texts: list[str]) -> tuple[bytes, NDArray[np.uint32]]:
-        return _sign(texts, self.config)
-
-
-def _ignore_sigint() -> None:
-    """Pool initializer: ignore Ctrl-C; let SIGTERM (``Pool.terminate``) end the worker silently,
-    whatever handler the parent had installed (the CLI turns SIGTERM into KeyboardInterrupt)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-class _Signer:
-    """Runs :func:`_sign` over batches in order, in this process or in a pool of ``workers``."""
-
-    def __init__(self, workers: int, config: MinHashConfig) -> None:
-        self.config = config
-        self.pool = None
-        if workers > 1:
-            _classes()  # build the code point table once, before forking, so workers share it
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            # Workers ignore SIGINT: Ctrl-C reaches the whole process group, and only the parent
-            # should turn it into KeyboardInterrupt (then terminate the pool), not every worker.
-            self.pool = multiprocessing.get_context(method).Pool(workers, initializer=_ignore_sigint)
-
-    def map(self, batches: Iterable[list[str]]) -> Iterator[tuple[bytes, NDArray[np.uint32]]]:
-        if self.pool is None:
-            for texts in batches:
-                yield _sign(texts, self.config)
-        else:
-            yield from self.pool.imap(_SignTask(self.config), batches)
-
-    def close(self, *, failed: bool = False) -> None:
-        """Wait for the workers; after a failure or an interrupt, stop them at once instead."""
-        if self.pool is not None:
-            if failed:
-                self.pool.terminate()
-            else:
-                self.pool.close()
-            self.pool.join()
-            self.pool = None
+def _sign_task(config: MinHashConfig, texts: list[str]) -> tuple[bytes, NDArray[np.uint32]]:
+    return _sign(texts, config)
 
 
 @dataclass(frozen=True)
@@ -200,12 +157,13 @@ def sign_records(
             yield texts
             bar.update(len(texts))
 
-    signer = _Signer(workers if engine is None else 1, config)
     try:
         if engine is None:
-            for digest_bytes, sigs in signer.map(counted()):
-                digest_parts.append(digest_bytes)
-                sig_parts.append(sigs)
+            # The code point table is built once, before forking, so the workers share it.
+            with WorkerPool(workers, config, warm=_classes) as pool:
+                for digest_bytes, sigs in pool.map(_sign_task, counted()):
+                    digest_parts.append(digest_bytes)
+                    sig_parts.append(sigs)
         else:
             texts_all = [text for batch in counted() for text in batch]
             sigs, digests = engine.signatures_and_digests(
@@ -214,11 +172,7 @@ def sign_records(
             sig_parts.append(np.asarray(sigs))
             digest_parts.append(digests.tobytes())
             del texts_all
-    except BaseException:
-        signer.close(failed=True)
-        raise
     finally:
-        signer.close()
         bar.close()
     signatures = np.concatenate(sig_parts) if sig_parts else np.empty((0, config.num_perm), dtype=np.uint32)
     digests_all = np.frombuffer(b"".join(digest_parts), dtype="V16")

@@ -206,7 +206,7 @@ def _check_outputs(
 ) -> None:
     """Fail before any work when an output cannot be written or would clobber or pollute an input,
     the index or another output."""
-    from .io import _output_format
+    from .io import output_format
     from .io._atomic import _check_dir_target
     from .io._watch import is_stream
 
@@ -241,7 +241,7 @@ def _check_outputs(
                 raise DedupeError(f"{flag} {value}: is a file; expected a folder for the plots")
         else:
             try:
-                kind, _ = _output_format(path, None)
+                kind, _ = output_format(path, None)
                 if kind == "txt":
                     _check_dir_target(path)
                 elif path.is_dir():
@@ -275,13 +275,13 @@ def _clean(args: argparse.Namespace) -> int:
     )  # fmt: skip
     import time
 
-    from .io import _output_format
+    from .io import output_format
 
     outputs = _Outputs()
     try:
         t = time.perf_counter()
         final = Path(args.output)
-        result.write(outputs.staged(final), format=_output_format(final, None)[0])
+        result.write(outputs.staged(final), format=output_format(final, None)[0])
         result.timings["write"] = time.perf_counter() - t
         if args.duplicates:
             result.write_duplicates(outputs.staged(Path(args.duplicates)))

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, Generic, TypeVar
 
@@ -81,6 +82,23 @@ def _init_worker(state: Any) -> None:
     _STATE = state
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent while forking
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Hold SIGINT back from this thread (and the processes it forks) for the duration of the block."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _call(fn: Callable[[Any, Any], Any], item: Any) -> Any:
@@ -117,7 +135,8 @@ class WorkerPool(Generic[S]):
                 warm()
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             ctx = multiprocessing.get_context(method)
-            self._pool = ctx.Pool(workers, initializer=_init_worker, initargs=(state,))
+            with _sigint_blocked():  # a Ctrl-C while forking waits for the parent; the workers ignore it
+                self._pool = ctx.Pool(workers, initializer=_init_worker, initargs=(state,))
 
     def map(self, fn: Callable[[S, T], R], batches: Iterable[T]) -> Iterator[R]:
         """``fn(state, batch)`` for every batch, in input order; the input is read ``ahead`` batches early.

@@ -135,7 +135,7 @@ class _Boilerplate:
 
 def _strip_stage(
     src: Source, signed: SignPass, dup: DuplicateResult, fates: _Fates, *, group_field: str | None,
-    config: BoilerplateConfig | None, batch_size: int, progress: Progress, timer: _Timer,
+    config: BoilerplateConfig | None, batch_size: int, workers: int, progress: Progress, timer: _Timer,
 ) -> _Boilerplate:
     """Fit boilerplate on the kept records and find their spans; reject records that are only boilerplate.
 
@@ -147,10 +147,12 @@ def _strip_stage(
         return out
     out.run = run_boilerplate(
         src,
-        kept_positions={int(p) for p in signed.rows[dup.keep_mask].tolist()},
+        kept=signed.rows[dup.keep_mask],
+        kept_chars=signed.signed.lengths[dup.keep_mask],
         group_field=group_field,
         config=config,
         batch_size=batch_size,
+        workers=workers,
         progress=progress,
         timer=timer,
     )
@@ -160,6 +162,13 @@ def _strip_stage(
         fates.status[pos] = REJECTED
         out.spans[pos] = out.chars[pos] = 0
         signed.rejects[pos] = rejected
+    return out
+
+
+def _lengths(signed: SignPass) -> IntArray:
+    """Characters of every input record's text, by position (0 for a rejected one)."""
+    out = np.zeros(len(signed.ids), dtype=np.int64)
+    out[signed.rows] = signed.signed.lengths
     return out
 
 
@@ -256,7 +265,7 @@ def deduplicate(
         dup = resolve_duplicates(signed.signed, read, config, backend=engine, batch_size=batch_size, clock=timer.lap)
     fates = _fates(signed, dup)
     bp = _strip_stage(src, signed, dup, fates, group_field=group_field, config=bp_config, batch_size=batch_size,
-                      progress=bar, timer=timer)  # fmt: skip
+                      workers=workers, progress=bar, timer=timer)  # fmt: skip
     params: dict[str, Any] = {
         "threshold": threshold, "remove_boilerplate": remove_boilerplate, "text_field": text_field,
         "id_field": id_field, "group_field": group_field, "on_error": on_error, "keep": config.keep,
@@ -268,7 +277,7 @@ def deduplicate(
         ids=signed.ids, status=fates.status, duplicate_of=fates.duplicate_of, similarity=fates.similarity,
         rejects=[signed.rejects[p] for p in sorted(signed.rejects)], boilerplate_spans=bp.spans,
         boilerplate_chars=bp.chars, params=params, timings=timer.timings, top_blocks=bp.top_blocks,
-        _source=src, _boilerplate=bp.run, _batch_size=batch_size,
+        _source=src, _boilerplate=bp.run, _batch_size=batch_size, _lengths=_lengths(signed), _workers=workers,
     )  # fmt: skip
 
 

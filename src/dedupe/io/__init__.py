@@ -29,26 +29,38 @@ from ..config import check_int
 from ..errors import ConfigError, InputError
 from ._line_index import LineIndex, LineReader
 from ._watch import InputWatch
-from .jsonl import Compression, compression_for, iter_jsonl, require_zstd, write_jsonl_rows
+from .jsonl import (
+    Compression,
+    compression_for,
+    encode_rows,
+    iter_jsonl,
+    require_zstd,
+    write_jsonl_chunks,
+    write_jsonl_rows,
+)
 from .parquet import iter_parquet, require_pyarrow, write_parquet_rows
 from .records import ID_KEY, OnError, ReadItem, Record, RecordBuilder, Rejected
 from .textdir import read_txt, write_txt_dir
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
+    "Compression",
     "LineIndex",
     "LineReader",
     "OnError",
     "ReadItem",
     "Record",
     "Rejected",
+    "encode_rows",
     "indexable",
     "input_files",
+    "output_format",
     "read_corpus",
     "read_path_watched",
     "read_positions_watched",
     "write_corpus",
     "write_jsonl",
+    "write_jsonl_chunks",
 ]
 
 #: Suffixes that :func:`read_corpus` understands (``.gz`` / ``.zst`` may follow a JSON suffix).
@@ -396,7 +408,8 @@ def _not_a_record(item: object, number: int) -> str:
     return f"write_corpus: item {number} must be a Record (got {type(item).__name__}); {hint}"
 
 
-def _output_format(path: Path, fmt: Format | None) -> tuple[Format, Compression]:
+def output_format(path: Path, fmt: Format | None) -> tuple[Format, Compression]:
+    """The format and compression that :func:`write_corpus` picks for ``path`` (and ``fmt``)."""
     if fmt is None:
         if path.is_dir() or not path.suffix:
             return "txt", "none"
@@ -458,7 +471,7 @@ def write_corpus(
     _check_field("text_field", text_field, optional=False)
     check_int("batch_size", batch_size, low=1)
     target = Path(path)
-    kind, compression = _output_format(target, format)
+    kind, compression = output_format(target, format)
     if kind == "jsonl":
         if compression == "zstd":
             require_zstd("writing .zst files")

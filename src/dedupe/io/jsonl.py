@@ -43,9 +43,11 @@ __all__ = [
     "Compression",
     "compression_for",
     "encode_line",
+    "encode_rows",
     "iter_jsonl",
     "parse_line",
     "require_zstd",
+    "write_jsonl_chunks",
     "write_jsonl_rows",
 ]
 
@@ -428,6 +430,38 @@ def _compressed(fh: BinaryIO, compression: Compression) -> Iterator[_Writable]:
         yield fh
 
 
+def encode_rows(
+    rows: Iterable[tuple[str | None, Mapping[str, Any]]], path: Path, *, first: int = 1
+) -> tuple[int, bytes]:
+    """``(count, bytes)``: ``(doc_id, row)`` pairs encoded as JSON Lines; ``first`` numbers the first row.
+
+    Raises:
+        TypeError: a row holds a value that JSON cannot represent (the message names the row).
+    """
+    lines: list[bytes] = []
+    for number, (doc_id, row) in enumerate(rows, first):
+        try:
+            lines.append(encode_line(row))
+        except (TypeError, ValueError) as exc:
+            name = f"record {doc_id!r}" if doc_id is not None else f"row {number}"
+            raise TypeError(f"cannot write {name} (row {number}) to {str(path)!r}: {exc}") from exc
+    return len(lines), b"".join(lines)
+
+
+def write_jsonl_chunks(chunks: Iterable[tuple[int, bytes]], path: Path, *, compression: Compression) -> int:
+    """Write encoded JSON Lines, ``(rows, bytes)`` per chunk (:func:`encode_rows`), atomically; return the rows.
+
+    Raises:
+        ConfigError: ``path`` cannot be written (see :func:`~dedupe.io._atomic.atomic_file`).
+    """
+    count = 0
+    with atomic_file(path) as raw, _compressed(raw, compression) as out:
+        for n, data in chunks:
+            out.write(data)
+            count += n
+    return count
+
+
 def write_jsonl_rows(
     rows: Iterable[tuple[str | None, Mapping[str, Any]]], path: Path, *, compression: Compression
 ) -> int:
@@ -445,11 +479,7 @@ def write_jsonl_rows(
         size = 0
         for doc_id, row in rows:
             count += 1
-            try:
-                line = encode_line(row)
-            except (TypeError, ValueError) as exc:
-                name = f"record {doc_id!r}" if doc_id is not None else f"row {count}"
-                raise TypeError(f"cannot write {name} (row {count}) to {str(path)!r}: {exc}") from exc
+            _, line = encode_rows([(doc_id, row)], path, first=count)
             chunk.append(line)
             size += len(line)
             if size >= _WRITE_CHUNK:
