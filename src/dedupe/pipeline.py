@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from ._corpus import CorpusResult
 from ._deprecation import deprecated
 from ._pipeline_boilerplate import BoilerplateRun, run_boilerplate
+from ._sign_indexed import sign_indexed
 from ._signing import Progress, RecordCheck, SignPass, check_record, sign_records
 from ._source import OnError, Source, open_source
 from ._typing import IntArray, PathLike
@@ -258,8 +259,11 @@ def deduplicate(
     src, items = open_source(source, text_field, id_field, on_error)
     check = RecordCheck(text_field, group_field, max_chars, on_error)
     with _engine(backend, backend_options) as engine:
-        signed = sign_records(items, check, config.minhash, workers=workers, engine=engine, batch_size=batch_size,
-                              progress=bar)  # fmt: skip
+        if src.index is not None and engine is None:
+            signed = sign_indexed(src, check, config.minhash, workers=workers, batch_size=batch_size, progress=bar)
+        else:
+            signed = sign_records(items, check, config.minhash, workers=workers, engine=engine,
+                                  batch_size=batch_size, progress=bar)  # fmt: skip
         timer.lap("read_and_sign")
         read = _reader(src, signed.rows)
         dup = resolve_duplicates(signed.signed, read, config, backend=engine, batch_size=batch_size, clock=timer.lap)

@@ -67,6 +67,14 @@ class LineIndex:
         self._line.append(line_no)
         self._digest.append(xxhash.xxh3_64_intdigest(data))
 
+    def extend(self, file_no: int, offset: IntArray, length: IntArray, line: IntArray, digest: IntArray) -> None:
+        """Note the entries at the next positions at once (arrays of equal length)."""
+        self._file.extend(np.full(len(offset), file_no, dtype=np.int32).tolist())
+        self._offset.frombytes(np.ascontiguousarray(offset, dtype=np.int64).tobytes())
+        self._length.frombytes(np.ascontiguousarray(length, dtype=np.int64).tobytes())
+        self._line.frombytes(np.ascontiguousarray(line, dtype=np.int64).tobytes())
+        self._digest.frombytes(np.ascontiguousarray(digest, dtype=np.uint64).tobytes())
+
     def __len__(self) -> int:
         return len(self._offset)
 

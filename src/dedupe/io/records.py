@@ -240,6 +240,10 @@ class RecordBuilder:
                 return self.fail(self._bad_id(fields, value, source, line), _raw(raw, fields))
         return self.accept(Record(doc_id, text, fields, source, line), raw=raw)
 
+    def is_repeat(self, doc_id: str) -> bool:
+        """Whether ``doc_id`` was accepted before (with ``check_ids``)."""
+        return doc_id in self._seen
+
     def accept(self, record: Record, *, raw: str | None = None) -> ReadItem:
         """Count ``record`` and check its id for repeats; return it or its :class:`Rejected` marker."""
         if self.check_ids:

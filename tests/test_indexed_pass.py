@@ -1,0 +1,119 @@
+"""The indexed path (plain JSON Lines: pass 1 parsed in workers, later passes read at offsets)
+against the streaming path that reads the same bytes gzip-compressed (not indexable, parsed here
+record by record): the same fates, rejects, errors and output, whatever the worker count and batch size."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dedupe
+from dedupe.errors import InputError
+from dedupe.io import LineIndex
+from dedupe.io._line_blocks import line_blocks
+
+_WORDS = ["river", "bank", "flood", "city", "rain", "storm", "north", "south", "day", "night", "the", "a"]
+_FOOTER = "Leave a Reply\nScroll to Top"
+
+
+def _line(kind: str, i: int, words: list[str]) -> bytes:
+    body = " ".join(words) or "x"
+    if kind == "good":
+        return json.dumps({"id": f"d{i}", "site": f"s{i % 3}", "text": f"{body}\n{_FOOTER}"}).encode()
+    if kind == "dupid":
+        return json.dumps({"id": "d0", "site": "s0", "text": body}).encode()
+    if kind == "empty":
+        return json.dumps({"id": f"e{i}", "site": "s1", "text": " "}).encode()
+    if kind == "copy":
+        return json.dumps({"id": f"c{i}", "site": "s2", "text": f"the same story told twice {_FOOTER}"}).encode()
+    if kind == "nofield":
+        return json.dumps({"id": f"n{i}", "body": body}).encode()
+    if kind == "badjson":
+        return b'{"id": "broken", "text": '
+    if kind == "badutf8":
+        return b'{"id": "u' + str(i).encode() + b'", "text": "caf\xe9"}'
+    if kind == "blank":
+        return b"  \t"
+    raise AssertionError(kind)
+
+
+_KINDS = st.sampled_from(["good"] * 6 + ["copy"] * 2 + ["dupid", "empty", "nofield", "badjson", "badutf8", "blank"])
+_DOCS = st.lists(st.tuples(_KINDS, st.lists(st.sampled_from(_WORDS), max_size=30)), min_size=1, max_size=40)
+
+
+def _write(tmp: Path, docs: list[tuple[str, list[str]]], *, bom: bool, crlf: bool) -> tuple[Path, Path]:
+    end = b"\r\n" if crlf else b"\n"
+    data = (b"\xef\xbb\xbf" if bom else b"") + b"".join(_line(k, i, w) + end for i, (k, w) in enumerate(docs))
+    plain, packed = tmp / "in.jsonl", tmp / "in.jsonl.gz"
+    plain.write_bytes(data)
+    packed.write_bytes(gzip.compress(data, mtime=0))
+    return plain, packed
+
+
+def _outcome(path: Path, out: Path, **options: object) -> tuple[object, ...]:
+    try:
+        result = dedupe.deduplicate(path, id_field="id", group_field="site", threshold=0.7, **options)  # type: ignore[arg-type]
+    except InputError as exc:
+        return ("error", exc.reason, exc.line, str(exc).replace(str(path), "IN"))
+    written = result.write(out)
+    rejects = [(r.line, r.reason, r.raw, r.doc_id) for r in result.rejects]
+    return (result.ids, result.status.tolist(), result.duplicate_of, rejects, result.boilerplate_spans.tolist(),
+            written, out.read_bytes())  # fmt: skip
+
+
+@settings(max_examples=40)
+@given(docs=_DOCS, bom=st.booleans(), crlf=st.booleans(), on_error=st.sampled_from(["raise", "reject"]),
+       workers=st.sampled_from([1, 2]), batch_size=st.sampled_from([1, 3, 1000]))  # fmt: skip
+def test_indexed_equals_streaming(
+    tmp_path_factory: pytest.TempPathFactory, docs: list[tuple[str, list[str]]], bom: bool, crlf: bool,
+    on_error: str, workers: int, batch_size: int,
+) -> None:  # fmt: skip
+    tmp = tmp_path_factory.mktemp("indexed")
+    plain, packed = _write(tmp, docs, bom=bom, crlf=crlf)
+    fast = _outcome(plain, tmp / "a.jsonl", on_error=on_error, workers=workers, batch_size=batch_size)
+    slow = _outcome(packed, tmp / "b.jsonl", on_error=on_error, workers=1, batch_size=1000)
+    assert fast == slow
+
+
+def test_the_index_holds_every_entry_and_its_bytes(tmp_path: Path) -> None:
+    lines = [b'{"id": "a", "text": "one"}', b"", b'  ', b'{"id": "b", "text": "two"}', b'{"id": "c", "text": "3"}']
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\n".join(lines))  # no line break at the end
+    result = dedupe.deduplicate(path, id_field="id", remove_boilerplate=False)
+    index = result._source.index  # type: ignore[union-attr]
+    assert isinstance(index, LineIndex) and index.complete and len(index) == 3
+    reader = index.reader(text_field="text", id_field="id")
+    assert [r.id for r in reader.records(np.array([0, 2]))] == ["a", "c"]
+    assert reader.line.tolist() == [1, 4, 5]
+    data = path.read_bytes()
+    assert [data[o : o + n] for o, n in zip(reader.offset.tolist(), reader.length.tolist(), strict=True)] == [
+        lines[0] + b"\n", lines[3] + b"\n", lines[4],
+    ]  # fmt: skip
+
+
+def test_blocks_cut_the_same_whatever_the_read_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import dedupe.io._line_blocks as blocks
+
+    data = b"\xef\xbb\xbf\n" + b"".join(b'{"t": "' + b"x" * (i % 37) + b'"}\n \n' for i in range(500))
+    cuts = []
+    for chunk in (1, 7, 4096, 1 << 20):
+        monkeypatch.setattr(blocks, "_CHUNK", chunk)
+        got = list(line_blocks(io.BytesIO(data), 0, max_lines=64, max_bytes=900))
+        cuts.append([b.offset.tolist() for b in got])
+    assert all(c == cuts[0] for c in cuts)
+    flat = [o for c in cuts[0] for o in c]
+    expected, offset = [], 0
+    for number, line in enumerate(io.BytesIO(data), 1):
+        body = line[3:] if number == 1 else line
+        if body.strip(b" \t\r\n"):
+            expected.append(offset)
+        offset += len(line)
+    assert flat == expected
