@@ -51,5 +51,7 @@ positive_int = argument(_integer, lambda x: check_int("value", x, low=1), "a pos
 num_perm = int_between(2, 8192)
 #: Worker processes, as :func:`dedupe.deduplicate` accepts them.
 workers = int_between(1, 256)
+#: Records per batch of a pass.
+batch_size = int_between(1, 1_000_000)
 #: A seed, as numpy's generators and the configs accept it.
 seed = int_between(0, 2**32 - 1)

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import _args
 from ._version import __version__
+from .config import BATCH_SIZE
 from .errors import ConfigError, DedupeError, InputError
 
 __all__ = ["main"]
@@ -84,7 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="jaccard (default) or containment: a record mostly inside a longer one is its duplicate",
     )  # fmt: skip
     clean.add_argument("--num-perm", type=_args.num_perm, default=128, help="MinHash slots, 2 to 8192 (default: 128)")
-    clean.add_argument("--workers", type=_args.workers, default=1, help="processes for hashing, 1 to 256 (default: 1)")
+    clean.add_argument(
+        "--workers", type=_args.workers, default=None,
+        help="processes for every pass, 1 to 256 (default: the usable cores, at most 32); output does not depend on it",
+    )  # fmt: skip
+    clean.add_argument(
+        "--batch-size", type=_args.batch_size, default=BATCH_SIZE,
+        help=f"records per batch of every pass (default: {BATCH_SIZE}); with --workers it bounds memory (README)",
+    )  # fmt: skip
     clean.add_argument(
         "--backend",
         choices=["local", "ray"],
@@ -252,6 +260,13 @@ def _check_outputs(
         seen[path] = flag
 
 
+def _workers(requested: int | None) -> int:
+    """``--workers``, or by default the usable cores (at most :data:`~dedupe.parallel.MAX_DEFAULT_WORKERS`)."""
+    from .parallel import default_workers
+
+    return default_workers() if requested is None else requested
+
+
 def _clean(args: argparse.Namespace) -> int:
     from .config import BoilerplateConfig
     from .pipeline import deduplicate
@@ -271,7 +286,7 @@ def _clean(args: argparse.Namespace) -> int:
         on_error=args.on_error, threshold=args.threshold, similarity=args.similarity, keep=args.keep,
         num_perm=args.num_perm, remove_boilerplate=not args.no_boilerplate,
         boilerplate=BoilerplateConfig(near_threshold=0.7) if args.near_boilerplate else None,
-        backend=args.backend, workers=args.workers, progress=_progress(args),
+        backend=args.backend, workers=_workers(args.workers), batch_size=args.batch_size, progress=_progress(args),
     )  # fmt: skip
     import time
 
