@@ -71,13 +71,8 @@ def line_blocks(fh: BinaryIO, file_no: int, *, max_lines: int, max_bytes: int) -
     lengths, lines = offsets, offsets
     line_base = 0
     for offset, buf, ends in _lines(fh):
-        arr = np.frombuffer(buf, dtype=np.uint8)
         starts = np.concatenate([[0], ends[:-1]]).astype(np.int64)
-        solid = np.concatenate([[0], np.cumsum(~_SPACE[arr], dtype=np.int64)])
-        count = solid[ends] - solid[starts]
-        if offset == 0 and buf.startswith(_BOM):
-            count[0] -= 3  # the byte-order mark of the first line is not content
-        keep = np.flatnonzero(count > 0)
+        keep = _solid(buf, starts, ends, first=offset == 0)
         offsets = np.concatenate([offsets, starts[keep] + offset])
         lengths = np.concatenate([lengths, (ends - starts)[keep]])
         lines = np.concatenate([lines, keep + line_base + 1])
@@ -90,6 +85,21 @@ def line_blocks(fh: BinaryIO, file_no: int, *, max_lines: int, max_bytes: int) -
             offsets, lengths, lines = offsets[k:], lengths[k:], lines[k:]
     if len(offsets):
         yield LineBlock(file_no, offsets, lengths, lines)
+
+
+def _solid(buf: bytes, starts: IntArray, ends: IntArray, *, first: bool) -> IntArray:
+    """Indices of the lines ``buf[starts:ends]`` that are not blank: a line that starts with a
+    non-space byte is not; the few others (and a first line with a byte-order mark) are stripped."""
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    solid = ~_SPACE[arr[starts]]
+    if first and buf.startswith(_BOM):
+        solid[0] = False  # decided below, without the mark
+    for k in np.flatnonzero(~solid).tolist():
+        line = buf[int(starts[k]) : int(ends[k])]
+        if k == 0 and first and line.startswith(_BOM):
+            line = line[len(_BOM) :]
+        solid[k] = bool(line.strip(b" \t\r\n"))
+    return np.flatnonzero(solid)
 
 
 def _first_block(lengths: IntArray, max_lines: int, max_bytes: int) -> int:
