@@ -25,6 +25,7 @@ from ..boilerplate.counts import BatchCounts
 from ..boilerplate.found import BlockTally, find_batch
 from ..boilerplate.model import count_batch
 from ..config import BATCH_SIZE as BATCH_RECORDS
+from ..config import BoilerplateConfig
 from ..io import Record, Rejected, write_corpus, write_jsonl
 from .ray_boilerplate import partial_rows
 from .ray_shards import DUPLICATES_DIR, REJECTS_DIR, ShardPlan, read_shard
@@ -84,7 +85,7 @@ class FitShard:
     plan: ShardPlan
     offsets: NDArray[np.int64]
     removed: Removed
-    options: dict[str, Any]
+    config: BoilerplateConfig
     max_chars: int
 
     def __call__(self, batch: pa.Table) -> pa.Table:
@@ -95,7 +96,7 @@ class FitShard:
             kept, _, _ = _kept(self.plan, shard, data, self.offsets, rows, self.max_chars)
             records = [r for _, r in kept]
             batches = [
-                count_batch([r.text for r in chunk], groups=self.plan.groups_of(chunk), **self.options)
+                count_batch([r.text for r in chunk], groups=self.plan.groups_of(chunk), config=self.config)
                 for chunk in (records[i : i + BATCH_RECORDS] for i in range(0, len(records), BATCH_RECORDS))
             ]
             parts.append(partial_rows(BatchCounts.merge(batches)))
