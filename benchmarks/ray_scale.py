@@ -2,7 +2,7 @@
 
 Generates a corpus of about ``--mb`` MB in ``--shards`` JSON Lines shards (the project's corpus
 generator: documents of 50-300 words, plus 10% near copies at a 2% edit rate and 5% exact copies,
-copies placed in random shards), runs :func:`dedupe.backends.ray_pipeline.deduplicate_shards` on a
+copies placed in random shards), runs :func:`dedupe.deduplicate_shards` on a
 local Ray instance and prints one JSON line: wall time, the driver's peak RSS (``VmHWM`` of this
 process only, not of the Ray workers), and the bytes shuffled per document, computed from the
 counts the run reports and the row formats (band-key rows 14 B, digest rows 32 B, join rows).
@@ -64,8 +64,8 @@ def main() -> int:
     args = parser.parse_args()
     import ray
 
+    from dedupe import deduplicate_shards
     from dedupe.backends.ray import RayBackend
-    from dedupe.backends.ray_pipeline import deduplicate_shards
 
     with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR", "/tmp")) as tmp:
         shards = Path(tmp) / "shards"

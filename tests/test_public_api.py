@@ -31,6 +31,7 @@ PUBLIC = {
     "Rejected": "dedupe.io.records",
     "ShingleConfig": "dedupe.config",
     "deduplicate": "dedupe.pipeline",
+    "deduplicate_shards": "dedupe.sharded",
     "estimated_jaccard": "dedupe.minhash",
     "find_boilerplate": "dedupe.boilerplate.model",
     "find_duplicates": "dedupe.duplicates",

@@ -27,6 +27,7 @@ from backend_checks import assert_same_result  # noqa: E402
 from dedupe.backends import STAR_ABOVE, Backend, BackendError, get_backend  # noqa: E402
 from dedupe.backends.local import LocalBackend  # noqa: E402
 from dedupe.backends.ray import RayBackend, collect_documents, read_shards, write_shards  # noqa: E402
+from dedupe.config import BoilerplateConfig  # noqa: E402
 from dedupe.duplicates import find_duplicates  # noqa: E402
 from dedupe.errors import ConfigError, InputError  # noqa: E402
 from dedupe.minhash import MinHasher  # noqa: E402
@@ -314,7 +315,7 @@ def _concat(paths: list[Path]) -> bytes:
 
 @pytest.mark.parametrize("group_field", [None, "site"])
 def test_sharded_run_equals_local_pipeline(ray_instance: None, tmp_path: Path, group_field: str | None) -> None:
-    from dedupe.backends.ray_pipeline import deduplicate_shards
+    from dedupe import deduplicate_shards
     from dedupe.pipeline import deduplicate
 
     shards = tmp_path / "shards"
@@ -357,7 +358,7 @@ def test_sharded_run_equals_local_pipeline(ray_instance: None, tmp_path: Path, g
 
 
 def test_sharded_run_parquet_and_checks(ray_instance: None, tmp_path: Path) -> None:
-    from dedupe.backends.ray_pipeline import deduplicate_shards
+    from dedupe import deduplicate_shards
     from dedupe.pipeline import deduplicate
 
     shards = tmp_path / "pq"
@@ -372,8 +373,41 @@ def test_sharded_run_parquet_and_checks(ray_instance: None, tmp_path: Path) -> N
         run = deduplicate_shards(shards, tmp_path / "out", backend=engine, id_field="id", remove_boilerplate=False)
         with pytest.raises(ConfigError, match="must not exist or be empty"):
             deduplicate_shards(shards, tmp_path / "out", backend=engine, id_field="id")
-        with pytest.raises(ConfigError, match="near_threshold"):
-            deduplicate_shards(shards, tmp_path / "out2", backend=engine, boilerplate_options={"near_threshold": 0.9})
+        near = BoilerplateConfig(near_threshold=0.9)
+        with pytest.raises(ConfigError, match=r"near boilerplate \(BoilerplateConfig.near_threshold"):
+            deduplicate_shards(shards, tmp_path / "out2", backend=engine, boilerplate=near)
+        assert not (tmp_path / "out2").exists()  # refused before anything was written
     ray_rows = [r for s in range(2) for r in pq.read_table(tmp_path / "out" / f"p{s}.parquet").to_pylist()]
     assert ray_rows == pq.read_table(tmp_path / "local.parquet").to_pylist()
     assert run.counts["duplicates"] == local.counts()["duplicates"] > 0
+
+
+def test_sharded_api_with_a_list_equals_the_cli_and_local(ray_instance: None, tmp_path: Path) -> None:
+    """``dedupe.deduplicate_shards([files])`` writes what ``dedupe clean SHARDS/ --backend ray`` writes.
+
+    Both equal the local pipeline on the folder (kept records concatenated in shard order); the
+    list, given in file-name order, is the folder's order.
+    """
+    from dedupe import deduplicate, deduplicate_shards
+    from dedupe.cli import main
+
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    sharded_corpus(shards)
+    local = deduplicate(shards, id_field="id", on_error="reject")
+    local.write(tmp_path / "local.jsonl")
+    files = sorted(shards.iterdir())
+    run = deduplicate_shards(files, tmp_path / "api", id_field="id", on_error="reject")  # backend="ray"
+    cli = ["clean", str(shards), "-o", str(tmp_path / "cli"), "--backend", "ray", "--id-field", "id",
+           "--on-error", "reject", "--quiet"]  # fmt: skip
+    assert main(cli) == 0
+    written = sorted(p.relative_to(tmp_path / "api") for p in (tmp_path / "api").rglob("*") if p.is_file())
+    assert written == sorted(p.relative_to(tmp_path / "cli") for p in (tmp_path / "cli").rglob("*") if p.is_file())
+    assert sorted(str(w) for w in written if len(w.parts) == 1) == sorted([p.name for p in files] + ["_report.json"])
+    for rel in written:
+        if rel.name != "_report.json":
+            assert (tmp_path / "api" / rel).read_bytes() == (tmp_path / "cli" / rel).read_bytes(), rel
+    reports = [json.loads((tmp_path / d / "_report.json").read_text()) for d in ("api", "cli")]
+    assert reports[0]["per_shard"] == reports[1]["per_shard"] == run.per_shard
+    assert _concat([tmp_path / "api" / p.name for p in files]) == (tmp_path / "local.jsonl").read_bytes()
+    assert run.counts["duplicates"] == local.counts()["duplicates"] == 2

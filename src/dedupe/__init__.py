@@ -1,8 +1,9 @@
 """dedupe: near-duplicate documents and repeated boilerplate in scraped text corpora.
 
 The whole job is :func:`deduplicate` (``dedupe clean`` on the command line), which returns a
-:class:`CorpusResult`; its parts are :class:`MinHasher`, :class:`LSHIndex`,
-:func:`find_duplicates` (a :class:`DuplicateResult`) and :class:`BoilerplateModel` (spans of
+:class:`CorpusResult`; :func:`deduplicate_shards` runs it on Ray with the records kept in their
+shards (``dedupe clean SHARDS/ -o OUT/ --backend ray``). Its parts are :class:`MinHasher`,
+:class:`LSHIndex`, :func:`find_duplicates` (a :class:`DuplicateResult`) and :class:`BoilerplateModel` (spans of
 boilerplate, :class:`BoilerplateSpan`). The configs, the record types (:class:`Record`, :class:`Rejected`)
 and every exception are exported here too; the result vocabulary is in :mod:`dedupe.results`, the
 backends in :mod:`dedupe.backends`.
@@ -47,6 +48,7 @@ from .normalize import normalize_text as normalize_text
 from .pipeline import CorpusResult as CorpusResult
 from .pipeline import deduplicate as deduplicate
 from .results import DuplicateResult as DuplicateResult
+from .sharded import deduplicate_shards as deduplicate_shards
 from .shingles import word_shingles as word_shingles
 
 __all__ = [
@@ -72,6 +74,7 @@ __all__ = [
     "ShingleConfig",
     "__version__",
     "deduplicate",
+    "deduplicate_shards",
     "estimated_jaccard",
     "find_boilerplate",
     "find_duplicates",

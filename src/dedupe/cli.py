@@ -271,8 +271,8 @@ def _clean(args: argparse.Namespace) -> int:
     from .config import BoilerplateConfig
     from .pipeline import deduplicate
 
-    if args.backend == "ray" and Path(args.input).is_dir():  # shards in, shards out (dedupe.backends.ray_pipeline)
-        from .backends.ray_pipeline import clean_shards
+    if args.backend == "ray" and Path(args.input).is_dir():  # shards in, shards out (dedupe.sharded)
+        from .sharded import clean_shards
 
         return clean_shards(args, say=lambda line: _say(args, line))
     _check_outputs(args, [("-o", args.output), ("--duplicates", args.duplicates), ("--rejects", args.rejects),

@@ -9,6 +9,9 @@ One set of words serves :func:`dedupe.find_duplicates`, :func:`dedupe.deduplicat
 ``rejected``  (:func:`dedupe.deduplicate` only) the record could not be used; see its reason
 ============  ==============================================================================
 
+:class:`ShardRun` is what :func:`dedupe.deduplicate_shards` returns: the counts of a run whose
+records stayed in their shards.
+
 A document's *status* is one of these words; a duplicate pair's *kind* is ``exact`` or ``near``.
 The words of the first release (``DuplicateResult.kind``, with ``unique`` for a kept document
 without duplicates) remain as deprecated aliases.
@@ -16,8 +19,8 @@ without duplicates) remain as deprecated aliases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,7 +28,7 @@ from numpy.typing import NDArray
 from ._deprecation import deprecated
 from ._typing import IntArray
 
-__all__ = ["EXACT", "KEPT", "NEAR", "REJECTED", "DuplicateResult", "Status"]
+__all__ = ["EXACT", "KEPT", "NEAR", "REJECTED", "DuplicateResult", "ShardRun", "Status"]
 
 Status = Literal["kept", "exact", "near", "rejected"]
 KEPT, EXACT, NEAR, REJECTED = "kept", "exact", "near", "rejected"
@@ -91,4 +94,36 @@ class DuplicateResult:
         return (
             f"{len(self):,} documents: {kept:,} kept, {exact:,} exact duplicates, {near:,} near duplicates "
             f"in {len(self.clusters()):,} clusters (threshold {self.threshold:g})"
+        )
+
+
+@dataclass
+class ShardRun:
+    """What a sharded run (:func:`dedupe.deduplicate_shards`) did; its records are in the output shards.
+
+    Attributes:
+        per_shard: one entry per shard, in shard order: ``shard`` (its file name), ``input``,
+            ``kept``, ``exact``, ``near``, ``rejected``, and the boilerplate ``spans``, ``chars``
+            and ``docs`` (records touched); ``kept + exact + near + rejected == input``.
+        counts: the same counts over all shards, plus ``duplicates`` (``exact + near``).
+        params: the run's options, as ``_report.json`` records them.
+        timings: seconds per stage.
+        graph: what the driver held: ``exact_copies``, ``near_edges``, ``removed``, ``candidate_pairs``.
+        top_blocks: the most frequent boilerplate blocks: ``{"text", "reason", "occurrences"}``.
+    """
+
+    per_shard: list[dict[str, Any]]
+    counts: dict[str, int]
+    params: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    graph: dict[str, int] = field(default_factory=dict)
+    top_blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: ``"N in = K kept + D duplicates (E exact, M near) + R rejected; ..."``."""
+        c = self.counts
+        return (
+            f"{c['input']:,} in = {c['kept']:,} kept + {c['duplicates']:,} duplicates "
+            f"({c['exact']:,} exact, {c['near']:,} near) + {c['rejected']:,} rejected; "
+            f"{c['spans']:,} boilerplate blocks ({c['chars']:,} chars) removed from {c['docs']:,} records"
         )

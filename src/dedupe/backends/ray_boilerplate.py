@@ -10,9 +10,9 @@ turns the reduced rows back into one :class:`BatchCounts` and adds it to an empt
 
 The merge is exact for any split of the corpus and any group field (``BatchCounts``' contract),
 so the model equals the local pipeline's. Two cases would not be exact and raise
-:class:`~dedupe.errors.ConfigError`: near boilerplate (``near_threshold``), and a corpus with
-more distinct blocks than ``max_distinct_blocks`` (the local fit prunes at points that depend on
-its batches).
+:class:`~dedupe.errors.ConfigError`: near boilerplate (``near_threshold``: refused by
+:func:`dedupe.deduplicate_shards` before Ray starts), and a corpus with more distinct blocks than
+``max_distinct_blocks`` (the local fit prunes at points that depend on its batches).
 """
 
 from __future__ import annotations
@@ -25,20 +25,14 @@ import ray
 
 from ..boilerplate import BoilerplateModel
 from ..boilerplate.counts import BatchCounts
+from ..config import BoilerplateConfig
 from ..errors import ConfigError
 from .local import sum_counts
 
-__all__ = ["build_model", "check_options", "partial_rows", "sum_partials"]
+__all__ = ["build_model", "partial_rows", "sum_partials"]
 
 SITE, GROUPS, SHORT, DOCS = 0, 1, 2, 3
 _SUMMED = (SITE, GROUPS, DOCS)
-
-
-def check_options(options: dict[str, Any]) -> None:
-    """Refuse near boilerplate; check the other options on the driver (invalid ones raise here)."""
-    if options.get("near_threshold") is not None:
-        raise ConfigError("the sharded Ray run does not support near boilerplate (near_threshold)")
-    BoilerplateModel(**options)
 
 
 def _rows(tables: list[int], keys: list[Any], values: list[Any]) -> pa.Table:
@@ -97,10 +91,10 @@ def merged_counts(rows: pa.Table) -> BatchCounts:
                        short_site, short_line, n_docs)  # fmt: skip
 
 
-@ray.remote  # type: ignore[untyped-decorator]
-def build_model(options: dict[str, Any], *blocks: pa.Table) -> BoilerplateModel:
+@ray.remote  # type: ignore[untyped-decorator,unused-ignore]  # typed when ray is installed
+def build_model(config: BoilerplateConfig, *blocks: pa.Table) -> BoilerplateModel:
     """The corpus model from the reduced rows (runs in a worker; blocks arrive as object references)."""
-    model = BoilerplateModel(**options)
+    model = BoilerplateModel(config)
     parts = [b for b in blocks if b.num_rows]
     if not parts:
         return model

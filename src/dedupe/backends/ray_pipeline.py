@@ -39,18 +39,19 @@ import ray
 import ray.data
 from numpy.typing import NDArray
 
-from .._typing import IntArray, PathLike
+from .._typing import IntArray
 from ..clusters import connected_components
-from ..config import DuplicateConfig, MinHashConfig, ShingleConfig, Verify, check_int
+from ..config import BoilerplateConfig, MinHashConfig, ShingleConfig, Verify
 from ..duplicates import STAR_ABOVE
 from ..errors import ConfigError
 from ..io._atomic import atomic_file
 from ..lsh import LSHIndex, _unpack_pairs
+from ..results import ShardRun
 from . import BackendError
 from . import ray_boilerplate as rbp
 from .ray import RayBackend, _BandKeys, _BucketEdges, _run
 from .ray_join import join_pairs
-from .ray_shards import DUPLICATES_DIR, REJECTS_DIR, REPORT_NAME, OnError, ShardPlan, plan_shards
+from .ray_shards import REPORT_NAME, ShardPlan
 from .ray_stages import (
     DigestKeys,
     DuplicateFn,
@@ -65,27 +66,7 @@ from .ray_stages import (
 )  # fmt: skip
 from .ray_write import FitShard, Removed, WriteShard, write_duplicates
 
-__all__ = ["ShardRun", "deduplicate_shards"]
-
-
-@dataclass
-class ShardRun:
-    """What a sharded run did: counts per shard and in total, timings, the graph the driver held."""
-
-    per_shard: list[dict[str, Any]]
-    counts: dict[str, int]
-    params: dict[str, Any]
-    timings: dict[str, float] = field(default_factory=dict)
-    graph: dict[str, int] = field(default_factory=dict)
-    top_blocks: list[dict[str, Any]] = field(default_factory=list)
-
-    def summary(self) -> str:
-        c = self.counts
-        return (
-            f"{c['input']:,} in = {c['kept']:,} kept + {c['duplicates']:,} duplicates "
-            f"({c['exact']:,} exact, {c['near']:,} near) + {c['rejected']:,} rejected; "
-            f"{c['spans']:,} boilerplate blocks ({c['chars']:,} chars) removed from {c['docs']:,} records"
-        )
+__all__ = ["ShardRun", "run_shards"]
 
 
 @dataclass
@@ -113,15 +94,6 @@ def _column(dataset: Any, name: str, dtype: type) -> NDArray[Any]:
     batches = dataset.iter_batches(batch_format="numpy", batch_size=None)
     parts: list[NDArray[Any]] = [np.asarray(b[name]).astype(dtype) for b in batches]
     return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
-
-
-def _prepare_output(output: PathLike) -> Path:
-    out = Path(output)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ConfigError(f"{out}: the output folder must not exist or be empty (it receives one file per shard)")
-    for sub in (out, out / DUPLICATES_DIR, out / REJECTS_DIR):
-        sub.mkdir(parents=True, exist_ok=True)
-    return out
 
 
 def _read(plan: ShardPlan, config: MinHashConfig, max_chars: int, partitions: int) -> _Ctx:
@@ -233,14 +205,14 @@ class _ShardOf:
         return batch.append_column("shard", pa.array(shard.astype(np.int64)))
 
 
-def _fit_model(ctx: _Ctx, removed: Removed, options: dict[str, Any], max_chars: int) -> Any:
-    fit = FitShard(ctx.plan, ctx.offsets, removed, options, max_chars)
+def _fit_model(ctx: _Ctx, removed: Removed, config: BoilerplateConfig, max_chars: int) -> Any:
+    fit = FitShard(ctx.plan, ctx.offsets, removed, config, max_chars)
     partial = ctx.files.map_batches(fit, batch_format="pyarrow", batch_size=1)
     summed = partial.repartition(ctx.partitions, keys=["table", "key"]).map_batches(
         rbp.sum_partials, batch_format="pyarrow", batch_size=None
     )
     refs = summed.materialize().to_arrow_refs()
-    return rbp.build_model.remote(options, *refs)
+    return rbp.build_model.remote(config, *refs)
 
 
 def _account(
@@ -276,68 +248,20 @@ def _top_blocks(tops: list[bytes], limit: int = 50) -> list[dict[str, Any]]:
     return [{"text": previews[g][0], "reason": previews[g][1], "occurrences": c} for g, c in top]
 
 
-def deduplicate_shards(
-    source: PathLike,
-    output: PathLike,
-    *,
-    backend: RayBackend | None = None,
-    threshold: float = 0.8,
-    remove_boilerplate: bool = True,
-    text_field: str = "text",
-    id_field: str | None = None,
-    group_field: str | None = None,
-    on_error: OnError = "raise",
-    num_perm: int = 128,
-    ngram_size: int = 5,
-    seed: int = 1,
-    verify: Verify = "auto",
-    exact_margin: float = 0.15,
-    max_chars: int = 50_000_000,
-    boilerplate_options: dict[str, Any] | None = None,
-) -> ShardRun:
-    """Deduplicate a folder of shards on Ray and write ``output/<shard name>`` for every shard.
+def run_shards(plan: ShardPlan, out: Path, engine: RayBackend, params: dict[str, Any]) -> ShardRun:
+    """Run the sharded job of :func:`dedupe.deduplicate_shards` on ``engine`` into the empty folder ``out``.
 
-    Same options and result as :func:`dedupe.deduplicate` with ``keep="first"`` and
-    ``similarity="jaccard"``; ``output`` also receives ``_duplicates/``, ``_rejects/`` (one
-    ``<stem>.jsonl`` per shard) and ``_report.json``. Concatenated in shard order, the kept shards,
-    the duplicates and the rejects equal the local pipeline's outputs on the same folder.
+    The options were checked by the caller, and ``out`` prepared by :func:`.ray_shards.prepare_output`.
+    ``params`` holds ``threshold``, ``remove_boilerplate``, ``boilerplate`` (a
+    :class:`~dedupe.config.BoilerplateConfig` or None), ``num_perm``, ``ngram_size``, ``seed``,
+    ``verify``, ``exact_margin`` and ``max_chars``; the report records them.
 
     Raises:
-        ConfigError: a bad option, a non-empty output folder, ``.txt`` shards.
+        ConfigError: more than 2**32 records; more distinct blocks than ``max_distinct_blocks``.
         InputError: a bad record with ``on_error="raise"``.
         BackendError: a stage failed on Ray, or the per-shard accounting does not add up.
     """
-    DuplicateConfig.from_options(  # checks the options as deduplicate does
-        threshold=threshold, similarity="jaccard", keep="first", verify=verify, exact_margin=exact_margin,
-        num_perm=num_perm, ngram_size=ngram_size, seed=seed,
-    )  # fmt: skip
-    check_int("ngram_size", ngram_size, low=1, high=64)
-    check_int("max_chars", max_chars, low=1)
-    if on_error not in ("raise", "reject"):
-        raise ConfigError(f"on_error must be 'raise' or 'reject' (got {on_error!r})")
-    options = dict(boilerplate_options or {})
-    if remove_boilerplate:
-        rbp.check_options(options)
-    plan = plan_shards(source, text_field=text_field, id_field=id_field, on_error=on_error, group_field=group_field)
-    out = _prepare_output(output)
-    engine = backend if backend is not None else RayBackend()
-    try:
-        return _run("sharded run", lambda: _execute(plan, out, engine, locals_of(
-            threshold, remove_boilerplate, num_perm, ngram_size, seed, verify, exact_margin, max_chars, options)))
-    finally:
-        if backend is None:
-            engine.close()
-
-
-def locals_of(
-    threshold: float, remove_boilerplate: bool, num_perm: int, ngram_size: int, seed: int,
-    verify: Verify, exact_margin: float, max_chars: int, options: dict[str, Any],
-) -> dict[str, Any]:  # fmt: skip
-    """The run's parameters, as the report records them."""
-    return {"threshold": threshold, "remove_boilerplate": remove_boilerplate, "num_perm": num_perm,
-            "ngram_size": ngram_size, "seed": seed, "verify": verify, "exact_margin": exact_margin,
-            "max_chars": max_chars, "boilerplate_options": options, "keep": "first",
-            "similarity": "jaccard"}  # fmt: skip
+    return _run("sharded run", lambda: _execute(plan, out, engine, params))
 
 
 def _execute(plan: ShardPlan, out: Path, engine: RayBackend, p: dict[str, Any]) -> ShardRun:
@@ -357,7 +281,7 @@ def _execute(plan: ShardPlan, out: Path, engine: RayBackend, p: dict[str, Any]) 
     removed = Removed(ray.put(rows), ray.put(kind))
     written = _write_duplicates(ctx, rows, reps, removed, out)
     ctx.lap("duplicates")
-    model = _fit_model(ctx, removed, p["boilerplate_options"], p["max_chars"]) if p["remove_boilerplate"] else None
+    model = _fit_model(ctx, removed, p["boilerplate"], p["max_chars"]) if p["boilerplate"] is not None else None
     ctx.lap("boilerplate counts")
     task = WriteShard(plan, ctx.offsets, removed, model, str(out), p["max_chars"])
     results = ctx.files.map_batches(task, batch_format="pyarrow", batch_size=1).take_all()
@@ -365,33 +289,13 @@ def _execute(plan: ShardPlan, out: Path, engine: RayBackend, p: dict[str, Any]) 
     columns = {k: [r[k] for r in results] for k in ("shard", "input", "kept", "exact", "near", "rejected", "spans",
                                                     "chars", "docs", "top")}  # fmt: skip
     per_shard, totals = _account(ctx, columns, written)
-    run = ShardRun(per_shard, totals, {**p, "text_field": plan.text_field, "id_field": plan.id_field,
-                   "group_field": plan.group_field,
+    bp = p["boilerplate"]
+    run = ShardRun(per_shard, totals, {**p, "boilerplate": None if bp is None else bp.as_dict(),
+                   "text_field": plan.text_field, "id_field": plan.id_field, "group_field": plan.group_field,
                    "fingerprint": config.fingerprint(), "backend": "ray"}, ctx.timings, graph,
-                   _top_blocks(columns["top"]) if p["remove_boilerplate"] else [])  # fmt: skip
+                   _top_blocks(columns["top"]) if p["boilerplate"] is not None else [])  # fmt: skip
     report = {"summary": run.summary(), "counts": totals, "per_shard": per_shard, "params": run.params,
               "timings_s": run.timings, "driver_graph": graph, "top_boilerplate_blocks": run.top_blocks}  # fmt: skip
     with atomic_file(out / REPORT_NAME) as fh:
         fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
     return run
-
-
-def clean_shards(args: Any, *, say: Any) -> int:
-    """``dedupe clean SHARDS/ -o OUT/ --backend ray``: the CLI's entry point (OUT is a folder)."""
-    unsupported = [flag for flag, on in (("--duplicates", args.duplicates), ("--rejects", args.rejects),
-                   ("--report", args.report), ("--plots", args.plots),
-                   ("--near-boilerplate", args.near_boilerplate), ("--keep longest", args.keep == "longest"),
-                   ("--similarity containment", args.similarity == "containment")) if on]  # fmt: skip
-    if unsupported:
-        raise ConfigError(
-            f"{', '.join(unsupported)}: not available with --backend ray on a folder of shards "
-            f"(duplicates, rejects and report go to {args.output}/_duplicates, _rejects, _report.json)"
-        )
-    with RayBackend(address=args.address, progress=not args.quiet) as engine:
-        run = deduplicate_shards(
-            args.input, args.output, backend=engine, threshold=args.threshold,
-            remove_boilerplate=not args.no_boilerplate, text_field=args.text_field, id_field=args.id_field,
-            group_field=args.group_field, on_error=args.on_error, num_perm=args.num_perm,
-        )  # fmt: skip
-    say(run.summary())
-    return 0

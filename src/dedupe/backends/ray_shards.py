@@ -15,7 +15,9 @@ output would no longer equal the input's records byte for byte.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import os
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -27,7 +29,7 @@ from ..io.jsonl import iter_jsonl
 from ..io.parquet import iter_parquet
 from ..io.records import RecordBuilder
 
-__all__ = ["ShardPlan", "plan_shards", "read_shard"]
+__all__ = ["ShardPlan", "plan_shards", "prepare_output", "read_shard"]
 
 OnError = Literal["raise", "reject"]
 #: Folder names inside the output folder for the side files (a leading ``_``: readers skip them).
@@ -72,20 +74,52 @@ class ShardPlan:
 
 
 def plan_shards(
-    source: PathLike, *, text_field: str, id_field: str | None, on_error: OnError, group_field: str | None = None
-) -> ShardPlan:
-    """List the shards of a folder (or one file) with the local reader's rules.
+    source: PathLike | Sequence[PathLike], *, text_field: str, id_field: str | None, on_error: OnError,
+    group_field: str | None = None,
+) -> ShardPlan:  # fmt: skip
+    """List the shards of a folder (or one file) with the local reader's rules, or take a list of files.
+
+    A folder's shards are taken in file-name order (hidden files and names starting with ``_``
+    skipped), as the local reader takes them; a list of files in the order given.
 
     Raises:
-        InputError: the path does not exist or holds no corpus files.
-        ConfigError: a ``.txt`` shard (the sharded run reads JSON Lines and Parquet only).
+        InputError: a path does not exist, or the folder holds no corpus files.
+        ConfigError: a ``.txt`` shard (the sharded run reads JSON Lines and Parquet only); in a
+            list: a folder, two shards with one file name (outputs are named by shard), no shard.
     """
-    files = _plan(Path(source))
+    if isinstance(source, (str, os.PathLike)):
+        files = _plan(Path(source))
+    else:
+        files = []
+        for path in source:
+            if Path(path).is_dir():
+                raise ConfigError(f"{path}: a folder in a list of shards; pass the folder alone, or its files")
+            files += _plan(Path(path))
+        if not files:
+            raise ConfigError("the list of shards is empty")
+        names = Counter(p.name for p, _, _ in files)
+        repeated = sorted(n for n, c in names.items() if c > 1)
+        if repeated:
+            raise ConfigError(f"two shards are named {repeated[0]!r}: each output shard takes its input's name")
     for path, kind, _ in files:
         if kind == "txt":
             raise ConfigError(f"{path}: the Ray backend reads JSON Lines and Parquet shards, not .txt files")
     paths = tuple(str(Path(p).absolute()) for p, _, _ in files)
     return ShardPlan(paths, text_field, id_field, on_error, group_field)
+
+
+def prepare_output(output: PathLike) -> Path:
+    """Create the output folder of a sharded run and its side folders; it must not exist or be empty.
+
+    Raises:
+        ConfigError: ``output`` is a file, or a folder that holds anything.
+    """
+    out = Path(output)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ConfigError(f"{out}: the output folder must not exist or be empty (it receives one file per shard)")
+    for sub in (out, out / DUPLICATES_DIR, out / REJECTS_DIR):
+        sub.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 def read_shard(plan: ShardPlan, shard: int, data: bytes) -> Iterator[Record | Rejected]:

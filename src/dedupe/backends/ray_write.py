@@ -9,9 +9,7 @@ dedupe's own writers, so the bytes equal the local pipeline's), ``OUT/_rejects/<
 
 from __future__ import annotations
 
-import json
 import pickle
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +20,12 @@ import ray
 from numpy.typing import NDArray
 
 from .._signing import check_record, reject_or_raise
-from ..boilerplate import BoilerplateModel, remove_ranges
+from ..boilerplate import BoilerplateModel
 from ..boilerplate.counts import BatchCounts
+from ..boilerplate.found import BlockTally, find_batch
 from ..boilerplate.model import count_batch
 from ..config import BATCH_SIZE as BATCH_RECORDS
+from ..config import BoilerplateConfig
 from ..io import Record, Rejected, write_corpus, write_jsonl
 from .ray_boilerplate import partial_rows
 from .ray_shards import DUPLICATES_DIR, REJECTS_DIR, ShardPlan, read_shard
@@ -85,7 +85,7 @@ class FitShard:
     plan: ShardPlan
     offsets: NDArray[np.int64]
     removed: Removed
-    options: dict[str, Any]
+    config: BoilerplateConfig
     max_chars: int
 
     def __call__(self, batch: pa.Table) -> pa.Table:
@@ -96,7 +96,7 @@ class FitShard:
             kept, _, _ = _kept(self.plan, shard, data, self.offsets, rows, self.max_chars)
             records = [r for _, r in kept]
             batches = [
-                count_batch([r.text for r in chunk], groups=self.plan.groups_of(chunk), **self.options)
+                count_batch([r.text for r in chunk], groups=self.plan.groups_of(chunk), config=self.config)
                 for chunk in (records[i : i + BATCH_RECORDS] for i in range(0, len(records), BATCH_RECORDS))
             ]
             parts.append(partial_rows(BatchCounts.merge(batches)))
@@ -123,13 +123,12 @@ class WriteShard:
             shard = self.plan.index_of(path)
             kept, rejects, count = _kept(self.plan, shard, data, self.offsets, rows, self.max_chars)
             lo, hi = np.searchsorted(rows, [self.offsets[shard], self.offsets[shard + 1]])
-            stats = _clean(model, kept, rejects, self.plan) if model is not None else (0, 0, 0, Counter(), {})
+            stats = _clean(model, kept, rejects, self.plan) if model is not None else (0, 0, 0, BlockTally())
             records = [r for pos, r in kept if pos not in rejects]
             written = write_corpus(records, Path(self.output) / self.plan.name(shard), text_field=self.plan.text_field)
             name = side_name(self.plan.name(shard))
             write_jsonl([rejects[p] for p in sorted(rejects)], Path(self.output) / REJECTS_DIR / name)
-            occurrences, previews = stats[3], stats[4]
-            top = [(g, n, *previews[g]) for g, n in occurrences.most_common(TOP_PER_SHARD)]
+            top = stats[3].most_common(TOP_PER_SHARD)
             for key, value in (("shard", shard), ("input", count), ("kept", written), ("rejected", len(rejects)),
                                ("exact", int((kind[lo:hi] == 1).sum())), ("near", int((kind[lo:hi] == 2).sum())),
                                ("spans", stats[0]), ("chars", stats[1]), ("docs", stats[2]),
@@ -139,37 +138,28 @@ class WriteShard:
 
 
 def _clean(model: BoilerplateModel, kept: list[tuple[int, Record]], rejects: dict[int, Rejected],
-           plan: ShardPlan) -> tuple[
-        int, int, int, Counter[int], dict[int, tuple[str, str]]]:  # fmt: skip
+           plan: ShardPlan) -> tuple[int, int, int, BlockTally]:  # fmt: skip
     """Strip the boilerplate of ``kept`` in place; a record left empty joins ``rejects``.
 
-    Returns the spans, characters and records touched, and the blocks' occurrences and previews.
+    Finds with :func:`~dedupe.boilerplate.found.find_batch`, as the local pipeline does. Returns the
+    spans, characters and records touched (records left empty not counted, as locally) and the tally.
     """
     spans_total = chars_total = docs = 0
-    occurrences: Counter[int] = Counter()
-    previews: dict[int, tuple[str, str]] = {}
+    tally = BlockTally()
     for start in range(0, len(kept), _BOILERPLATE_BATCH):
         chunk = kept[start : start + _BOILERPLATE_BATCH]
-        texts = [r.text for _, r in chunk]
-        spans, (doc, lo, hi) = model.find_removals(texts, groups=plan.groups_of([r for _, r in chunk]))
-        cleaned = remove_ranges(texts, doc, lo, hi)
-        for i, ((pos, rec), doc_spans, left) in enumerate(zip(chunk, spans, cleaned, strict=True)):
+        records = [r for _, r in chunk]
+        found = find_batch(model, records, plan.groups_of(records), tally)
+        for i, ((pos, rec), left) in enumerate(zip(chunk, found.cleaned, strict=True)):
             kept[start + i] = (pos, rec.with_text(left))
-            if not doc_spans:
+        for i, (count, covered) in found.stats.items():
+            if i in found.only_boilerplate:
+                rejects[chunk[i][0]] = found.only_boilerplate[i]
                 continue
-            for s in doc_spans:
-                occurrences[s.group] += 1
-                previews.setdefault(s.group, (s.text, s.reason))
-            if not left.strip():
-                rejects[pos] = Rejected(
-                    rec.source, rec.line, json.dumps(rec.fields, ensure_ascii=False, default=str),
-                    "only_boilerplate", f"record {rec.id!r} is boilerplate from end to end", rec.id,
-                )  # fmt: skip
-                continue
-            spans_total += len(doc_spans)
-            chars_total += sum(s.end - s.start for s in doc_spans)
+            spans_total += count
+            chars_total += covered
             docs += 1
-    return spans_total, chars_total, docs, occurrences, previews
+    return spans_total, chars_total, docs, tally
 
 
 def write_duplicates(batch: pa.Table, plan: ShardPlan, offsets: NDArray[np.int64], kinds: Removed,

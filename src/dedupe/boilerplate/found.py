@@ -1,0 +1,112 @@
+"""The find step of boilerplate removal, one batch of records at a time.
+
+A fitted :class:`~dedupe.boilerplate.BoilerplateModel` finds the spans of a batch of records;
+:func:`find_batch` turns them into what a pipeline needs: the character ranges to remove, the
+cleaned texts, the spans and characters of each record, and the records left with nothing but
+boilerplate (rejected as ``only_boilerplate``). :class:`BlockTally` counts the blocks found, for
+the report's "most frequent blocks". The local pipeline (``dedupe._pipeline_boilerplate``) and the
+sharded Ray run (``dedupe.backends.ray_write``) both find through this one function, so the two
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._typing import IntArray
+from ..io.records import Record, Rejected
+from .model import BoilerplateModel
+from .spans import BoilerplateSpan, remove_ranges
+
+__all__ = ["MAX_TRACKED_BLOCKS", "BlockTally", "FoundBatch", "find_batch", "only_boilerplate"]
+
+#: Distinct block ids a :class:`BlockTally` remembers before it prunes to the most frequent half.
+MAX_TRACKED_BLOCKS = 200_000
+
+
+@dataclass
+class BlockTally:
+    """Occurrences of the blocks found (by block group) and one preview ``(text, reason)`` of each.
+
+    Above ``limit`` distinct blocks (checked after each batch) only the ``limit // 2`` most frequent
+    are kept, so the tally stays bounded on any corpus; the report lists the most frequent ones.
+    """
+
+    limit: int = MAX_TRACKED_BLOCKS
+    occurrences: Counter[int] = field(default_factory=Counter)
+    previews: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def add(self, spans: Sequence[Sequence[BoilerplateSpan]]) -> None:
+        """Count the spans of one batch (one list per record), then prune if over the limit."""
+        for doc_spans in spans:
+            for s in doc_spans:
+                self.occurrences[s.group] += 1
+                if s.group not in self.previews:
+                    self.previews[s.group] = (s.text, s.reason)
+        if len(self.occurrences) > self.limit:
+            keep = dict(self.occurrences.most_common(self.limit // 2))
+            self.occurrences = Counter(keep)
+            self.previews = {g: self.previews[g] for g in keep}
+
+    def most_common(self, n: int) -> list[tuple[int, int, str, str]]:
+        """The ``n`` most frequent blocks as ``(group, occurrences, text, reason)``."""
+        return [(g, c, *self.previews[g]) for g, c in self.occurrences.most_common(n)]
+
+    def top(self, n: int = 50) -> list[dict[str, Any]]:
+        """The ``n`` most frequent blocks as the report writes them: ``{"text", "reason", "occurrences"}``."""
+        return [{"text": t, "reason": r, "occurrences": c} for _, c, t, r in self.most_common(n)]
+
+
+@dataclass
+class FoundBatch:
+    """What the model found in one batch; every index is a record's index within the batch.
+
+    Attributes:
+        spans: the spans of each record (a list per record, possibly empty).
+        doc, start, end: the character ranges to remove (``doc`` ascending), as
+            :meth:`BoilerplateModel.find_removals` returns them.
+        cleaned: each record's text with those ranges removed.
+        stats: index -> ``(spans, characters covered)`` for every record with a span.
+        only_boilerplate: index -> the :class:`Rejected` entry of each record whose cleaned text
+            is blank (also in ``stats``).
+    """
+
+    spans: list[list[BoilerplateSpan]]
+    doc: IntArray
+    start: IntArray
+    end: IntArray
+    cleaned: list[str]
+    stats: dict[int, tuple[int, int]]
+    only_boilerplate: dict[int, Rejected]
+
+
+def only_boilerplate(record: Record) -> Rejected:
+    """The reject of a record that is boilerplate from end to end (its source, line and raw record)."""
+    return Rejected(
+        record.source, record.line, json.dumps(record.fields, ensure_ascii=False, default=str),
+        "only_boilerplate", f"record {record.id!r} is boilerplate from end to end", record.id,
+    )  # fmt: skip
+
+
+def find_batch(
+    model: BoilerplateModel, records: Sequence[Record], groups: Sequence[str] | None, tally: BlockTally | None = None
+) -> FoundBatch:
+    """Find the boilerplate of ``records`` (with their ``groups``, or None) and count it in ``tally``."""
+    texts = [r.text for r in records]
+    spans, (doc, start, end) = model.find_removals(texts, groups=groups)
+    cleaned = remove_ranges(texts, doc, start, end)
+    stats: dict[int, tuple[int, int]] = {}
+    rejected: dict[int, Rejected] = {}
+    for i, (rec, doc_spans, left) in enumerate(zip(records, spans, cleaned, strict=True)):
+        if not doc_spans:
+            continue
+        stats[i] = (len(doc_spans), sum(s.end - s.start for s in doc_spans))
+        if not left.strip():
+            rejected[i] = only_boilerplate(rec)
+    if tally is not None:
+        tally.add(spans)
+    return FoundBatch(spans, doc, start, end, cleaned, stats, rejected)
