@@ -15,9 +15,7 @@ this process (blocks are grouped against the representatives seen so far, in ord
 
 from __future__ import annotations
 
-import json
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -29,16 +27,13 @@ from ._source import Source
 from ._typing import IntArray
 from .boilerplate import BoilerplateModel, remove_ranges
 from .boilerplate.counts import BatchCounts
+from .boilerplate.found import BlockTally, find_batch
 from .boilerplate.model import count_batch
 from .config import BoilerplateConfig
 from .io import LineReader, Record, Rejected
 from .parallel import WorkerPool
 
 __all__ = ["BoilerplateRun", "run_boilerplate"]
-
-#: Distinct block ids remembered for the report's "most frequent blocks" before pruning.
-MAX_TRACKED_BLOCKS = 200_000
-
 
 class _Timer(Protocol):
     def add(self, stage: str, since: float) -> float: ...
@@ -82,7 +77,7 @@ class BoilerplateRun:
 
 @dataclass
 class _Found:
-    """What finding learned of one batch: ranges to remove, statistics, rejects, block occurrences."""
+    """What finding learned of one batch, by input position: ranges to remove, statistics, rejects, blocks."""
 
     n_docs: int
     range_pos: IntArray
@@ -90,8 +85,7 @@ class _Found:
     range_end: IntArray
     stats: dict[int, tuple[int, int]]
     only_boilerplate: dict[int, Rejected]
-    occurrences: Counter[int]
-    previews: dict[int, tuple[str, str]]
+    tally: BlockTally
 
 
 @dataclass(frozen=True)
@@ -116,28 +110,17 @@ def _count(stage: _Stage, item: Item) -> BatchCounts:
 
 
 def _find(stage: _Stage, item: Item) -> _Found:
-    """A batch's boilerplate ranges, per-record statistics and only-boilerplate rejects."""
+    """A batch's boilerplate ranges, per-record statistics and only-boilerplate rejects (compact: no texts)."""
     if stage.model is None:  # pragma: no cover - the find pass always has its model
         raise RuntimeError("finding needs a fitted model")
     recs = records_of(item, stage.reader)
-    texts = [r.text for r in recs]
-    spans, (doc, start, end) = stage.model.find_removals(texts, groups=stage.groups_of(recs))
-    positions = item.positions.tolist()
-    found = _Found(len(recs), item.positions[doc], start, end, {}, {}, Counter(), {})
-    cleaned = remove_ranges(texts, doc, start, end)
-    for pos, rec, doc_spans, left in zip(positions, recs, spans, cleaned, strict=True):
-        if not doc_spans:
-            continue
-        found.stats[pos] = (len(doc_spans), sum(s.end - s.start for s in doc_spans))
-        if not left.strip():
-            found.only_boilerplate[pos] = Rejected(
-                rec.source, rec.line, json.dumps(rec.fields, ensure_ascii=False, default=str),
-                "only_boilerplate", f"record {rec.id!r} is boilerplate from end to end", rec.id,
-            )  # fmt: skip
-        for s in doc_spans:
-            found.occurrences[s.group] += 1
-            found.previews.setdefault(s.group, (s.text, s.reason))
-    return found
+    tally = BlockTally(limit=len(recs) * 1_000_000 + 1)  # one batch: pruned where the batches are merged
+    found = find_batch(stage.model, recs, stage.groups_of(recs), tally)
+    pos = item.positions
+    return _Found(
+        len(recs), pos[found.doc], found.start, found.end, {int(pos[i]): v for i, v in found.stats.items()},
+        {int(pos[i]): r for i, r in found.only_boilerplate.items()}, tally,
+    )  # fmt: skip
 
 
 def _fit(run: BoilerplateRun, src: Source, stage: _Stage, batches: list[IntArray], workers: int,
@@ -159,26 +142,17 @@ def _fit(run: BoilerplateRun, src: Source, stage: _Stage, batches: list[IntArray
 
 def _merge(run: BoilerplateRun, found: Iterable[_Found], bar: Any) -> None:
     """Collect every batch's findings into ``run``, in input order (the report's blocks pruned as they grow)."""
-    occurrences: Counter[int] = Counter()
-    previews: dict[int, tuple[str, str]] = {}
+    tally = BlockTally()
     parts: list[tuple[IntArray, IntArray, IntArray]] = []
     for f in found:
         parts.append((f.range_pos, f.range_start, f.range_end))
         run.stats.update(f.stats)
         run.only_boilerplate.update(f.only_boilerplate)
-        occurrences.update(f.occurrences)
-        for g, preview in f.previews.items():
-            previews.setdefault(g, preview)
-        if len(occurrences) > MAX_TRACKED_BLOCKS:
-            keep = dict(occurrences.most_common(MAX_TRACKED_BLOCKS // 2))
-            occurrences = Counter(keep)
-            previews = {g: previews[g] for g in keep}
+        tally.merge(f.tally)
         bar.update(f.n_docs)
     if parts:
         run.range_pos, run.range_start, run.range_end = (np.concatenate(cols) for cols in zip(*parts, strict=True))
-    run.top_blocks = [
-        {"text": previews[g][0], "reason": previews[g][1], "occurrences": n} for g, n in occurrences.most_common(50)
-    ]
+    run.top_blocks = tally.top(50)
 
 
 #: A tiny text run in this process before forking: the tables it builds are then shared by the workers.

@@ -47,10 +47,20 @@ class BlockTally:
                 self.occurrences[s.group] += 1
                 if s.group not in self.previews:
                     self.previews[s.group] = (s.text, s.reason)
+        self._prune()
+
+    def _prune(self) -> None:
         if len(self.occurrences) > self.limit:
             keep = dict(self.occurrences.most_common(self.limit // 2))
             self.occurrences = Counter(keep)
             self.previews = {g: self.previews[g] for g in keep}
+
+    def merge(self, other: BlockTally) -> None:
+        """Add another tally (a later batch's, counted elsewhere), then prune as :meth:`add` does."""
+        self.occurrences.update(other.occurrences)
+        for g, preview in other.previews.items():
+            self.previews.setdefault(g, preview)
+        self._prune()
 
     def most_common(self, n: int) -> list[tuple[int, int, str, str]]:
         """The ``n`` most frequent blocks as ``(group, occurrences, text, reason)``."""
