@@ -8,7 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import dedupe.blocks as blocks
-from dedupe.blocks import LineTable, line_key, split_lines
+from dedupe.blocks import LineTable, line_key, split_lines, split_windows
 from dedupe.errors import ConfigError
 from dedupe.normalize import normalize_text
 from strategies import corpora, texts
@@ -221,3 +221,48 @@ def test_line_shapes_match_a_reference(docs: list[str], chunk: int) -> None:
             int(shapes.numbers[r]),
         )
         assert got == reference_shape(line), repr(line)
+
+
+_WINDOW_FIELDS = ("starts", "ends", "next_starts", "keys", "n_words")
+_SHAPE_FIELDS = ("indent", "width", "sentence_end", "soft_end", "lower_start", "digits", "numbers")
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 64, 97])
+@given(text=_MIXED, window=st.sampled_from([1, 3, 16, 200]), reps=st.integers(1, 12))
+@example(text="a\nb\r\nc\rd", window=2, reps=1)
+@example(text="\r\n", window=1, reps=40)
+def test_windows_are_the_rows_of_split_lines(chunk: int, text: str, window: int, reps: int) -> None:
+    """Windows one after the other are split_lines's rows, values and all, each cut after a terminator."""
+    text *= reps
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(blocks, "CHUNK_CHARS", chunk)
+        whole = split_lines([text], trim_words=3, keep_normalized=True, shapes=True)
+        windows = list(split_windows(text, window_chars=window, trim_words=3, keep_normalized=True, shapes=True))
+    assert sum(len(w) for w in windows) == len(whole)
+    for name in _WINDOW_FIELDS:
+        np.testing.assert_array_equal(np.concatenate([getattr(w, name) for w in windows]), getattr(whole, name), name)
+    assert whole.shapes is not None and all(w.shapes is not None for w in windows)
+    for name in _SHAPE_FIELDS:
+        got = np.concatenate([getattr(w.shapes, name) for w in windows if w.shapes is not None])
+        np.testing.assert_array_equal(got, getattr(whole.shapes, name), name)
+    assert [row for w in windows for row in w.normalized or []] == whole.normalized
+    bases = np.cumsum([0] + [len(w) for w in windows])
+    trims = np.concatenate([w.trim_rows + b for w, b in zip(windows, bases, strict=False)])
+    np.testing.assert_array_equal(trims, whole.trim_rows)
+    np.testing.assert_array_equal(np.concatenate([w.trim_keys for w in windows]), whole.trim_keys)
+    for w in windows[:-1]:  # every window but the last ends just after a line terminator
+        assert text[int(w.next_starts[-1]) - 1] in "\r\n" and int(w.ends[-1]) < int(w.next_starts[-1])
+
+
+def test_windows_stay_near_their_size_and_keep_long_lines_whole() -> None:
+    text = "short line\n" * 50 + "x" * 300 + "\n" + "tail\r\n" * 10
+    windows = list(split_windows(text, window_chars=64))
+    sizes = [int(w.next_starts[-1]) - int(w.starts[0]) for w in windows]
+    assert max(sizes) == 301  # the long line, whole, with its terminator
+    assert all(size <= 64 for size in sizes if size != 301)
+    assert int(windows[-1].next_starts[-1]) == len(text)
+    light = list(split_windows(text, window_chars=64, keys=False, trim_words=3))
+    assert all(not w.keys.any() and len(w.trim_rows) == 0 for w in light)
+    np.testing.assert_array_equal(np.concatenate([w.n_words for w in light]), split_lines([text]).n_words)
+    with pytest.raises(ConfigError, match="window_chars"):
+        next(split_windows(text, window_chars=0))

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +43,7 @@ from .normalize import normalize_text
 from .shingles import _check_texts
 from .utf8 import char_offsets
 
-__all__ = ["CHUNK_CHARS", "LineTable", "line_key", "split_lines"]
+__all__ = ["CHUNK_CHARS", "LineTable", "line_key", "split_lines", "split_windows"]
 
 #: Characters per internal chunk; longer texts are cut at line terminators, longer lines hashed alone.
 CHUNK_CHARS = 1 << 20
@@ -246,7 +246,13 @@ def _compact_words(mapped: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], list[b
 
 
 def _chunk_rows(
-    pieces: Sequence[str], seed: int, trim: _Trim | None, *, want_parts: bool = False, want_shapes: bool = False
+    pieces: Sequence[str],
+    seed: int,
+    trim: _Trim | None,
+    *,
+    want_parts: bool = False,
+    want_shapes: bool = False,
+    want_keys: bool = True,
 ) -> _Rows:
     """Segment and key the lines of ``pieces`` (each at most ``CHUNK_CHARS`` characters).
 
@@ -276,7 +282,7 @@ def _chunk_rows(
     if n != int(piece_chars[-1]) - 1:  # not pure ASCII
         mapped, slow_rows = _normalize_slow_lines(mapped, raw, pieces, starts, ends)
     compact, parts, n_words_parts = _compact_words(mapped)
-    part_keys = _hash_parts(parts, seed)
+    part_keys = _hash_parts(parts, seed) if want_keys else np.zeros(len(parts), dtype=np.uint64)
     part_keys[n_words_parts == 0] = 0
     keys = part_keys[:n_lines].copy()
     n_words = n_words_parts[:n_lines].copy()
@@ -291,7 +297,7 @@ def _chunk_rows(
         part_rows = np.concatenate([np.arange(n_lines, dtype=np.int64), slow_rows])
         trim_rows, trim_keys, trim_words = _trimmed(compact, parts, n_words_parts, part_rows, punct, seed, trim)
     to_chars = None if n == int(piece_chars[-1]) - 1 else char_offsets(raw)  # None: ASCII
-    shapes = shapes_of_utf8(raw, starts, ends, to_chars) if want_shapes else None
+    shapes = shapes_of_utf8(raw, starts, ends, to_chars, digits=want_keys) if want_shapes else None
     if to_chars is not None:
         starts, ends, next_starts = to_chars(starts), to_chars(ends), to_chars(next_starts)
     local = piece_chars[piece]
@@ -475,20 +481,88 @@ def split_lines(
     (True, [1, 1, 2, 0])
     """
     docs = _check_texts(texts)
-    check_int("seed", seed, low=0, high=2**64 - 1)
-    check_int("trim_words", trim_words, low=0, high=16)
-    trim = (
-        _Trim(
-            trim_words,
-            check_int("trim_min_kept", trim_min_kept, low=1),
-            check_int("trim_max_words", trim_max_words, low=1),
-        )
-        if trim_words
-        else None
-    )
-
+    trim = _trim_of(seed, trim_words, trim_min_kept, trim_max_words)
     parts = _segment(docs, seed, trim, keep_normalized, shapes)
     return _assemble(parts, len(docs), keep_normalized)
+
+
+def _trim_of(seed: int, trim_words: int, trim_min_kept: int, trim_max_words: int) -> _Trim | None:
+    """The trimming settings (checked), None when ``trim_words`` is 0; the seed is checked too."""
+    check_int("seed", seed, low=0, high=2**64 - 1)
+    check_int("trim_words", trim_words, low=0, high=16)
+    if not trim_words:
+        return None
+    return _Trim(
+        trim_words, check_int("trim_min_kept", trim_min_kept, low=1), check_int("trim_max_words", trim_max_words, low=1)
+    )
+
+
+def split_windows(
+    text: str,
+    *,
+    window_chars: int,
+    seed: int = 0,
+    trim_words: int = 0,
+    trim_min_kept: int = 4,
+    trim_max_words: int = 12,
+    keep_normalized: bool = False,
+    shapes: bool = False,
+    keys: bool = True,
+) -> Iterator[LineTable]:
+    """The lines of one text, a window of about ``window_chars`` characters at a time.
+
+    The windows' rows, one after the other, are the rows of ``split_lines([text], ...)`` with the
+    same values (offsets from the text's start); a window ends just after a line terminator (the
+    last one at the text's end), and holds a line longer than ``window_chars`` whole. Each
+    window's ``paragraphs`` are numbered from 0 as if it started the text. Only one window's
+    arrays are alive at a time, so a text of millions of lines costs a window's memory, not the
+    text's. Without ``keys``, the line keys and the shapes' digit fields are 0 and no trimmed keys
+    are made (a pass that reads only which lines are blank and their layout).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str (got {type(text).__name__})")
+    check_int("window_chars", window_chars, low=1)
+    trim = _trim_of(seed, trim_words, trim_min_kept, trim_max_words)
+    pieces = [(0, len(text), False)] if len(text) <= CHUNK_CHARS else _pieces_of(text)
+    for k, (start, end, huge) in enumerate(pieces):
+        trailing = k + 1 < len(pieces)
+        if huge:
+            match = _TERMINATOR.search(text, max(start, end - 2), end) if trailing else None
+            content_end = match.start() if match is not None and match.end() == end else end
+            rows = _huge_line_rows(text, start, content_end, end, seed, 0, shapes)
+            yield _assemble([rows], 1, keep_normalized)
+            continue
+        cuts = _windows_of(text, start, end, window_chars)
+        for i, (lo, hi) in enumerate(cuts):
+            rows = _chunk_rows(
+                [text[lo:hi]],
+                seed,
+                trim if keys else None,
+                want_parts=keep_normalized,
+                want_shapes=shapes,
+                want_keys=keys,
+            )
+            yield _assemble([_place_rows(rows, [(0, lo, trailing or i + 1 < len(cuts))])], 1, keep_normalized)
+
+
+def _windows_of(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """``[start, end)`` (a piece of whole lines) cut just after line terminators into parts of about ``limit``."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    while end - pos > limit:
+        cut = max(text.rfind("\n", pos, pos + limit), text.rfind("\r", pos, pos + limit))
+        if cut < 0:  # a line longer than the limit: the part holds it whole
+            match = _TERMINATOR.search(text, pos + limit, end)
+            if match is None or match.end() == end:
+                break
+            cut_end = match.end()
+        else:
+            cut_end = cut + 2 if text.startswith("\r\n", cut) else cut + 1
+        out.append((pos, cut_end))
+        pos = cut_end
+    if pos < end or not out:
+        out.append((pos, end))
+    return out
 
 
 def _segment(docs: list[str], seed: int, trim: _Trim | None, keep_normalized: bool, shapes: bool) -> list[_Rows]:

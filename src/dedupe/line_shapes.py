@@ -50,7 +50,7 @@ def _join(items: list[LineShapes], name: str) -> NDArray[Any]:
     """Field ``name`` of every item joined; each item's array is released once copied."""
     out = np.concatenate([getattr(item, name) for item in items])
     for item in items:
-        setattr(item, name, getattr(item, name)[:0])
+        setattr(item, name, getattr(item, name)[:0].copy())
     return out
 
 
@@ -178,18 +178,29 @@ def _space_bytes(raw: NDArray[np.uint8], ascii_only: bool) -> BoolArray:
 
 
 def shapes_of_utf8(
-    raw: NDArray[np.uint8], lo: IntArray, hi: IntArray, char_of: Callable[[IntArray], IntArray] | None
+    raw: NDArray[np.uint8],
+    lo: IntArray,
+    hi: IntArray,
+    char_of: Callable[[IntArray], IntArray] | None,
+    *,
+    digits: bool = True,
 ) -> LineShapes:
     """Shapes of the lines ``raw[lo:hi]`` (UTF-8; byte offsets at character boundaries).
 
-    ``char_of`` maps byte offsets to character offsets (``None``: the bytes are ASCII).
+    ``char_of`` maps byte offsets to character offsets (``None``: the bytes are ASCII). Without
+    ``digits`` the digit hashes and runs are left at 0 (for a pass that reads only the layout).
     """
     first, last = _step(_space_bytes(raw, char_of is None), lo, hi)
-    digits = _digit_hashes(raw, lo, hi)
+    if digits:
+        digit_hashes = _digit_hashes(raw, lo, hi)
+    else:
+        digit_hashes = np.zeros(len(lo), dtype=np.uint64), np.zeros(len(lo), dtype=np.int64)
     if char_of is None:
-        return _finish(lo, first, last, lambda p: _code_point_at(raw, p), _previous, digits, _same)
+        return _finish(lo, first, last, lambda p: _code_point_at(raw, p), _previous, digit_hashes, _same)
     last = np.where(last >= lo, lead_of(raw, np.maximum(last, 0)), last)
-    return _finish(lo, first, last, lambda p: _code_point_at(raw, p), lambda p: lead_of(raw, p - 1), digits, char_of)
+    return _finish(
+        lo, first, last, lambda p: _code_point_at(raw, p), lambda p: lead_of(raw, p - 1), digit_hashes, char_of
+    )
 
 
 def _previous(pos: IntArray) -> IntArray:

@@ -15,10 +15,11 @@ from .._typing import IntArray, PathLike
 from ..config import BoilerplateConfig
 from ..errors import ConfigError, CorruptFileError, IncompatibleSignaturesError
 from .counts import BatchCounts, Counts, CountTable, KeyMap, combine, count_distinct
+from .long_docs import prepare_bounded
 from .near import Representatives, Segment, canonicalize
 from .rules import Decision, decide
 from .spans import BoilerplateSpan, removals, spans, strip
-from .units import Units, prepare
+from .units import Units
 
 __all__ = ["BoilerplateModel", "count_batch", "find_boilerplate", "strip_boilerplate"]
 
@@ -116,7 +117,7 @@ class BoilerplateModel:
         learn: bool,
     ) -> Units:
         """Segment and key ``texts``; with ``learn`` also count them."""
-        batch = prepare(texts, groups, labels, self._config)
+        batch = prepare_bounded(texts, groups, labels, self._config)
         canonicalize(self._config, self._reps, batch, learn=learn)
         if learn:
             self._add(batch)
@@ -361,7 +362,7 @@ def count_batch(
             "count_batch works on the exact path only (near_threshold=None); with near_threshold set, "
             "update the model batch by batch in order"
         )
-    return _batch_counts(cfg, prepare(texts, groups, None, cfg))
+    return _batch_counts(cfg, prepare_bounded(texts, groups, None, cfg))
 
 
 def _batch_counts(cfg: BoilerplateConfig, batch: Units) -> BatchCounts:

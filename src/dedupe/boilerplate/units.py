@@ -19,7 +19,7 @@ from ..line_shapes import LineShapes
 from ..shingles import _check_texts
 from .counts import combine
 
-__all__ = ["Units", "group_keys", "prepare"]
+__all__ = ["Units", "group_keys", "label_array", "prepare", "segment"]
 
 
 def group_keys(groups: Sequence[Hashable] | None, n: int) -> HashArray:
@@ -49,7 +49,7 @@ def group_keys(groups: Sequence[Hashable] | None, n: int) -> HashArray:
     return out
 
 
-def _labels(labels: Sequence[int] | NDArray[Any] | None, n: int) -> IntArray:
+def label_array(labels: Sequence[int] | NDArray[Any] | None, n: int) -> IntArray:
     """One int label per document (near-duplicate cluster); every document its own without labels."""
     if labels is None:
         return np.arange(n, dtype=np.int64)
@@ -102,10 +102,17 @@ def prepare(
     labels: Sequence[int] | NDArray[Any] | None,
     config: BoilerplateConfig,
 ) -> Units:
-    """Segment ``texts`` into units and key them."""
+    """Segment ``texts`` into units and key them, the whole batch at once (per-line arrays of every text).
+
+    The reference for :func:`.long_docs.prepare_bounded`, which segments long texts a window at a
+    time and gives the same units.
+    """
     docs = _check_texts(texts)
-    doc_groups = group_keys(groups, len(docs))
-    doc_labels = _labels(labels, len(docs))
+    return segment(docs, group_keys(groups, len(docs)), label_array(labels, len(docs)), config)
+
+
+def segment(docs: list[str], doc_groups: HashArray, doc_labels: IntArray, config: BoilerplateConfig) -> Units:
+    """The units of ``docs`` (checked), with their groups' keys and labels (one per document)."""
     table = split_lines(
         docs,
         seed=config.seed,
