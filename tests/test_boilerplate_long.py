@@ -37,7 +37,25 @@ _LINES = [
     "  indented code line();", "News: Ünïcode café ﬁle straße", "Read more.", "said the mayor.\u201d",
     "", "", " ", "\t", "\u00a0", "\x01", "\u200b",
 ]  # fmt: skip
-_WRAP = "the quick brown fox jumps over a lazy dog and then it runs off to the woods".split()
+_WRAP = [
+    "the",
+    "quick",
+    "brown",
+    "fox",
+    "jumps",
+    "over",
+    "a",
+    "lazy",
+    "dog",
+    "and",
+    "then",
+    "it",
+    "runs",
+    "off",
+    "to",
+    "the",
+    "woods",
+]
 
 
 @st.composite

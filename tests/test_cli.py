@@ -17,7 +17,7 @@ SEEDS = ROOT / "seeds"
 
 
 def _lines(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
 def _write(path: Path, lines: list[str]) -> Path:
