@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import dedupe.blocks as blocks
@@ -132,6 +132,7 @@ _OPTIONS: list[dict[str, Any]] = [
 
 
 @pytest.mark.parametrize("options", _OPTIONS, ids=["default", "near", "no-unwrap", "loose"])
+@settings(max_examples=150)
 @given(docs=st.lists(_TEXTS, min_size=1, max_size=6), window=st.sampled_from([1, 5, 30, 400]), grouped=st.booleans())
 @example(docs=["a b c d e f\ng h i j k\n" * 6], window=3, grouped=False)
 def test_long_documents_give_the_batch_path_results(
@@ -146,7 +147,8 @@ def test_long_documents_give_the_batch_path_results(
 
 
 @pytest.mark.parametrize("chunk", [16, 1 << 20])
-@given(docs=st.lists(_TEXTS, min_size=1, max_size=4), repeat=st.integers(1, 30))
+@settings(max_examples=40)  # each example runs the long path on up to ~100 KB of text
+@given(docs=st.lists(_TEXTS, min_size=1, max_size=4), repeat=st.integers(1, 12))
 def test_long_documents_of_many_lines_and_huge_lines(chunk: int, docs: list[str], repeat: int) -> None:
     """Pages repeated into long texts; with a chunk of 16 characters, lines over it are hashed alone."""
     long_text = "\n".join(docs) * repeat

@@ -233,8 +233,9 @@ def deduplicate(
             as ``boilerplate`` (a :class:`~dedupe.config.BoilerplateConfig`; default: its defaults) says.
         backend: ``"local"`` (in process, streaming, ``workers`` processes), ``"ray"``, or a
             :class:`~dedupe.backends.Backend` (left open): signatures, the band-key grouping and
-            blocks of exact verification run there (the texts are collected on the driver).
-            The output does not depend on it, nor on ``workers``.
+            blocks of exact verification run there (the texts are collected on the driver;
+            for shards no driver can hold, :func:`dedupe.deduplicate_shards` keeps them on the
+            workers and writes the output there). The output does not depend on it, nor on ``workers``.
         batch_size: records per batch of every streaming pass, and per block on a backend; the
             output does not depend on it, except with ``boilerplate.near_threshold`` set.
         progress: show progress bars on stderr.
