@@ -63,21 +63,24 @@ def _outcome(path: Path, out: Path, **options: object) -> tuple[object, ...]:
         return ("error", exc.reason, exc.line, str(exc).replace(str(path), "IN"))
     written = result.write(out)
     rejects = [(r.line, r.reason, r.raw, r.doc_id) for r in result.rejects]
-    return (result.ids, result.status.tolist(), result.duplicate_of, rejects, result.boilerplate_spans.tolist(),
-            written, out.read_bytes())  # fmt: skip
+    similarity = np.nan_to_num(result.similarity, nan=-1.0).tolist()  # NaN: kept (NaN != NaN)
+    return (result.ids, result.status.tolist(), result.duplicate_of, similarity, rejects,
+            result.boilerplate_spans.tolist(), written, out.read_bytes())  # fmt: skip
 
 
 @settings(max_examples=40)
 @given(docs=_DOCS, bom=st.booleans(), crlf=st.booleans(), on_error=st.sampled_from(["raise", "reject"]),
-       workers=st.sampled_from([1, 2]), batch_size=st.sampled_from([1, 3, 1000]))  # fmt: skip
+       workers=st.sampled_from([1, 2]), batch_size=st.sampled_from([1, 3, 1000]),
+       verify=st.sampled_from(["auto", "exact"]))  # fmt: skip
 def test_indexed_equals_streaming(
     tmp_path_factory: pytest.TempPathFactory, docs: list[tuple[str, list[str]]], bom: bool, crlf: bool,
-    on_error: str, workers: int, batch_size: int,
+    on_error: str, workers: int, batch_size: int, verify: str,
 ) -> None:  # fmt: skip
+    """With ``verify="exact"`` every candidate pair is verified (in the pool with 2 workers)."""
     tmp = tmp_path_factory.mktemp("indexed")
     plain, packed = _write(tmp, docs, bom=bom, crlf=crlf)
-    fast = _outcome(plain, tmp / "a.jsonl", on_error=on_error, workers=workers, batch_size=batch_size)
-    slow = _outcome(packed, tmp / "b.jsonl", on_error=on_error, workers=1, batch_size=1000)
+    fast = _outcome(plain, tmp / "a.jsonl", on_error=on_error, workers=workers, batch_size=batch_size, verify=verify)
+    slow = _outcome(packed, tmp / "b.jsonl", on_error=on_error, workers=1, batch_size=1000, verify=verify)
     assert fast == slow
 
 

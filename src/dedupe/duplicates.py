@@ -244,6 +244,7 @@ def resolve_duplicates(
     backend: Backend | None = None,
     batch_size: int = BATCH_SIZE,
     clock: StageClock = _no_clock,
+    exact_jaccard: Callable[[IntArray], NDArray[np.float64]] | None = None,
 ) -> DuplicateResult:
     """The duplicate-finding sequence: exact groups, candidates, verification, clusters.
 
@@ -255,6 +256,8 @@ def resolve_duplicates(
             in this process. Containment always runs here.
         batch_size: pairs per block of exact verification; results do not depend on it.
         clock: told as each stage ends (see :data:`StageClock`).
+        exact_jaccard: computes the exact Jaccard of pairs of rows (the pipeline's worker pool);
+            None: texts through ``read``, blocks on ``backend``. It must give the same values.
 
     Returns:
         The :class:`DuplicateResult` of the rows of ``signed``.
@@ -274,7 +277,7 @@ def resolve_duplicates(
         return result
     pairs, estimates = candidate_pairs(sigs, eligible, threshold, config.minhash.num_perm, backend)
     clock("lsh", len(pairs))
-    exact = _ExactJaccard(backend, read, shingle, batch_size)
+    exact = exact_jaccard if exact_jaccard is not None else _ExactJaccard(backend, read, shingle, batch_size)
     pairs, sim = verify_candidates(pairs, estimates, threshold, config.verify, config.exact_margin, exact)
     clock("verify", len(pairs))
     result = resolve_clusters(n, exact_first, pairs, sim, sigs, signed.lengths, keep=config.keep, threshold=threshold)

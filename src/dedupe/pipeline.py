@@ -42,6 +42,7 @@ from ._sign_indexed import sign_indexed
 from ._signing import Progress, RecordCheck, SignPass, check_record, sign_records
 from ._source import OnError, Source, open_source
 from ._typing import IntArray, PathLike
+from ._verify_pooled import PooledJaccard
 from .backends import Backend, get_backend
 from .config import BATCH_SIZE, BoilerplateConfig, DuplicateConfig, Keep, Similarity, Verify, check_choice, check_int
 from .duplicates import ReadTexts, resolve_duplicates
@@ -83,6 +84,20 @@ def _reader(src: Source, rows: IntArray) -> ReadTexts:
         return ((local[pos], rec.text) for pos, rec in src.records_at(set(local)))
 
     return read
+
+
+def _pooled_jaccard(
+    src: Source, signed: SignPass, config: DuplicateConfig, workers: int, batch_size: int
+) -> PooledJaccard | None:
+    """Exact verification in ``workers`` processes that read the texts themselves (indexed inputs,
+    more than one worker); None: verification reads and computes here."""
+    if workers == 1:
+        return None
+    reader = src.reader()
+    if reader is None:
+        return None
+    return PooledJaccard(reader, signed.rows, signed.signed.lengths, config.minhash.shingle, workers, batch_size,
+                         src.unchanged)  # fmt: skip
 
 
 def _engine(
@@ -267,7 +282,9 @@ def deduplicate(
                                   batch_size=batch_size, progress=bar)  # fmt: skip
         timer.lap("read_and_sign")
         read = _reader(src, signed.rows)
-        dup = resolve_duplicates(signed.signed, read, config, backend=engine, batch_size=batch_size, clock=timer.lap)
+        pooled = _pooled_jaccard(src, signed, config, workers, batch_size) if engine is None else None
+        dup = resolve_duplicates(signed.signed, read, config, backend=engine, batch_size=batch_size, clock=timer.lap,
+                                 exact_jaccard=pooled)  # fmt: skip
     fates = _fates(signed, dup)
     bp = _strip_stage(src, signed, dup, fates, group_field=group_field, config=bp_config, batch_size=batch_size,
                       workers=workers, progress=bar, timer=timer)  # fmt: skip
