@@ -47,6 +47,7 @@ from .backends import Backend, get_backend
 from .config import BATCH_SIZE, BoilerplateConfig, DuplicateConfig, Keep, Similarity, Verify, check_choice, check_int
 from .duplicates import ReadTexts, resolve_duplicates
 from .errors import ConfigError
+from .io import Record, Rejected
 from .results import REJECTED, DuplicateResult
 
 __all__ = ["CorpusResult", "check_record", "deduplicate"]
@@ -84,6 +85,17 @@ def _reader(src: Source, rows: IntArray) -> ReadTexts:
         return ((local[pos], rec.text) for pos, rec in src.records_at(set(local)))
 
     return read
+
+
+def _sign(
+    src: Source, items: Iterator[Record | Rejected], check: RecordCheck, config: DuplicateConfig, *, workers: int,
+    engine: Backend | None, batch_size: int, progress: Progress,
+) -> SignPass:  # fmt: skip
+    """Pass 1: read, check and sign (parsed in the workers for an indexed input on the local backend)."""
+    if src.index is not None and engine is None:
+        return sign_indexed(src, check, config.minhash, workers=workers, batch_size=batch_size, progress=progress)
+    return sign_records(items, check, config.minhash, workers=workers, engine=engine, batch_size=batch_size,
+                        progress=progress)  # fmt: skip
 
 
 def _pooled_jaccard(
@@ -275,16 +287,11 @@ def deduplicate(
     src, items = open_source(source, text_field, id_field, on_error)
     check = RecordCheck(text_field, group_field, max_chars, on_error)
     with _engine(backend, backend_options) as engine:
-        if src.index is not None and engine is None:
-            signed = sign_indexed(src, check, config.minhash, workers=workers, batch_size=batch_size, progress=bar)
-        else:
-            signed = sign_records(items, check, config.minhash, workers=workers, engine=engine,
-                                  batch_size=batch_size, progress=bar)  # fmt: skip
+        signed = _sign(src, items, check, config, workers=workers, engine=engine, batch_size=batch_size, progress=bar)
         timer.lap("read_and_sign")
-        read = _reader(src, signed.rows)
         pooled = _pooled_jaccard(src, signed, config, workers, batch_size) if engine is None else None
-        dup = resolve_duplicates(signed.signed, read, config, backend=engine, batch_size=batch_size, clock=timer.lap,
-                                 exact_jaccard=pooled)  # fmt: skip
+        dup = resolve_duplicates(signed.signed, _reader(src, signed.rows), config, backend=engine,
+                                 batch_size=batch_size, clock=timer.lap, exact_jaccard=pooled)  # fmt: skip
     fates = _fates(signed, dup)
     bp = _strip_stage(src, signed, dup, fates, group_field=group_field, config=bp_config, batch_size=batch_size,
                       workers=workers, progress=bar, timer=timer)  # fmt: skip
