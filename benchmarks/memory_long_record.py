@@ -1,4 +1,6 @@
-"""Peak memory of one huge record: ``--mb`` (75) MB of short lines ``"ab NN\\n"`` (6 bytes each).
+"""Peak memory of one huge record: ``--mb`` (75) MB of short lines, ``"ab NN\\n"`` (6 bytes each,
+lowercase without a full stop: they join into one hard-wrapped unit) or, with ``--shape units``,
+``"Ab NN.\\n"`` (7 bytes, each line a unit of its own: the worst case for boilerplate's per-unit state).
 
 Each figure comes from a fresh interpreter that builds the record, reads its RSS, runs one step and
 reports how far the peak RSS rose above it, in record sizes: ``sign`` is
@@ -7,7 +9,7 @@ with ``--clean`` also :func:`dedupe.deduplicate` on the one record without and w
 (``max_chars`` raised; the CLI refuses records over 50 M characters). Exits 1 if any step adds more
 than ``--limit`` (10) record sizes, or peaks over ``--max-gb`` (1 GB).
 
-Run: ``python benchmarks/memory_long_record.py [--mb 75] [--clean]``
+Run: ``python benchmarks/memory_long_record.py [--mb 75] [--clean] [--shape wrapped|units]``
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import sys
 _CHILD = """
 import resource, sys
 import dedupe
-mode, mb = sys.argv[1], float(sys.argv[2])
-block = "".join(f"ab {i:02d}\\n" for i in range(97))
+mode, mb, shape = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+line = "ab {:02d}\\n" if shape == "wrapped" else "Ab {:02d}.\\n"
+block = "".join(line.format(i) for i in range(97))
 record = block * int(mb * 1e6 / len(block))
 with open("/proc/self/statm") as f:
     before = int(f.read().split()[1]) * resource.getpagesize()
@@ -34,13 +37,15 @@ print(len(record), before, after)
 """
 
 
-def growth(mode: str, mb: float) -> tuple[int, int, int]:
+def growth(mode: str, mb: float, shape: str = "wrapped") -> tuple[int, int, int]:
     """(record bytes, RSS before, peak RSS after) of one run in a fresh interpreter.
 
     ``mode``: ``sign`` (signatures and digests), ``clean-no-bp`` or ``clean`` (:func:`dedupe.deduplicate`
-    on the one record, without and with boilerplate).
+    on the one record, without and with boilerplate). ``shape``: ``wrapped`` lines (``"ab NN"``, which
+    join into one hard-wrapped unit) or ``units`` (``"Ab NN."``, each line a unit of its own).
     """
-    out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(mb)], check=True, capture_output=True, text=True)
+    cmd = [sys.executable, "-c", _CHILD, mode, str(mb), shape]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     size, before, after = (int(v) for v in out.stdout.split())
     return size, before, after
 
@@ -50,12 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=75.0)
     parser.add_argument("--limit", type=float, default=10.0, help="allowed peak growth, in record sizes")
     parser.add_argument("--max-gb", type=float, default=1.0, help="allowed peak RSS of any step, in GB")
+    parser.add_argument("--shape", choices=["wrapped", "units"], default="wrapped")
     parser.add_argument("--clean", action="store_true", help="also run dedupe clean with and without boilerplate")
     args = parser.parse_args(argv)
     modes = ["sign", "clean-no-bp", "clean"] if args.clean else ["sign"]
     ratios, peaks = {}, {}
     for mode in modes:
-        size, before, after = growth(mode, args.mb)
+        size, before, after = growth(mode, args.mb, args.shape)
         ratios[mode], peaks[mode] = (after - before) / size, after
         print(
             f"{mode:>12}: record {size / 1e6:.1f} MB, RSS {before / 1e6:.0f} MB before, peak {after / 1e6:.0f} MB: "
