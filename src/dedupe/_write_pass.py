@@ -3,7 +3,9 @@
 Batches of kept positions (:mod:`dedupe._position_batches`) go to a
 :class:`~dedupe.parallel.WorkerPool`; each worker reads its records (indexed inputs) or receives
 them, removes the boilerplate ranges the find pass recorded, encodes the lines and returns them
-as one ``bytes``; this process only writes them, in order, into the atomic output. The input is
+as one ``bytes``; this process only writes them, in order, into the atomic output. An input that
+is not indexed and has nothing to strip is encoded here: the records are parsed here anyway, and
+pickling them to a worker costs more than encoding them. The input is
 checked unchanged before the output is renamed into place, so a changed input writes nothing.
 """
 
@@ -54,6 +56,9 @@ def write_kept(
     """Write the records at ``kept`` (ascending; ``kept_chars`` characters each) to ``path``; return the count."""
     writer = _Writer(src.reader(), boilerplate, kept, text_field, path)
     batches = plan_batches(kept, kept_chars, batch_size)
+    if writer.reader is None and boilerplate is None:
+        # This process parses every record anyway and encoding is cheaper than pickling it to a worker.
+        workers = 1
 
     def chunks(pool: WorkerPool[_Writer]) -> Iterator[tuple[int, bytes]]:
         yield from pool.map(_encode, read_items(src, batches, writer.reader))
