@@ -102,3 +102,38 @@ def test_near_path_is_refused() -> None:
 def test_merge_of_nothing_is_empty() -> None:
     empty = BatchCounts.merge([])
     assert empty.n_docs == 0 and len(empty.site_keys) == 0 and empty.site_keys.dtype == np.uint64
+
+
+TRIMMED = ["Learn to use AI like a Pro. Learn More", "Get the latest AI workflows today. Sign up now", "Read more."]
+
+
+@given(data=st.data())
+def test_counting_without_trimmed_keys_counts_what_the_full_units_count(data: st.DataObject) -> None:
+    # count_batch and update segment without trimmed keys (only the rules look them up): what they
+    # count must equal the counts of the full units, trimmed keys and all (units.prepare, the reference).
+    from dedupe.boilerplate.model import _batch_counts
+    from dedupe.boilerplate.units import prepare
+    from dedupe.config import BoilerplateConfig
+
+    drawn = data.draw(pages)
+    lines = [list(ls) + data.draw(st.lists(st.sampled_from(TRIMMED), max_size=3)) for ls, _ in drawn]
+    texts = ["\n".join(ls) for ls in lines]
+    groups = [g for _, g in drawn]
+    for options in OPTIONS:
+        cfg = BoilerplateConfig(**options)
+        full = prepare(texts, groups, None, cfg)
+        got, want = count_batch(texts, groups=groups, config=cfg), _batch_counts(cfg, full)
+        for name in ("site_keys", "site_counts", "group_keys", "group_counts", "short_site", "short_line"):
+            assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+        assert got.n_docs == want.n_docs
+        assert _state(BoilerplateModel(cfg).update(texts, groups=groups)) == _state(
+            BoilerplateModel(cfg).add_counts(want)
+        )
+
+
+def test_the_trimmed_lines_have_trimmed_keys() -> None:
+    # Without this the test above could pass on units that never had a trimmed key to leave out.
+    from dedupe.boilerplate.units import prepare
+    from dedupe.config import BoilerplateConfig
+
+    assert len(prepare(["\n".join(TRIMMED)], None, None, BoilerplateConfig()).table.trim_rows) >= 2
