@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -35,6 +36,11 @@ S = TypeVar("S")
 MAX_DEFAULT_WORKERS = 32
 
 _STATE: Any = None
+_CANCELLED: Any = None  # a multiprocessing Event: set, the workers skip the batches they have not begun
+
+#: After a failure or Ctrl-C, how long the pool waits for the batches that workers are running
+#: to end before it kills them (see :meth:`WorkerPool.close`).
+DRAIN_S = 3.0
 
 
 def default_workers() -> int:
@@ -69,7 +75,7 @@ def batched(items: Iterable[T], *, max_items: int, max_bytes: int, size: Callabl
         yield batch
 
 
-def _init_worker(state: Any) -> None:
+def _init_worker(state: Any, cancelled: Any) -> None:
     """Pool initializer: keep the stage's state; ignore Ctrl-C, let SIGTERM end the worker.
 
     Ctrl-C reaches the whole process group and only the parent should turn it into
@@ -78,8 +84,8 @@ def _init_worker(state: Any) -> None:
     """
     import signal
 
-    global _STATE
-    _STATE = state
+    global _STATE, _CANCELLED
+    _STATE, _CANCELLED = state, cancelled
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
@@ -102,6 +108,8 @@ def _sigint_blocked() -> Iterator[None]:
 
 
 def _call(fn: Callable[[Any, Any], Any], item: Any) -> Any:
+    if _CANCELLED is not None and _CANCELLED.is_set():
+        return None  # the pool is being stopped: nobody reads this result
     return fn(_STATE, item)
 
 
@@ -130,13 +138,16 @@ class WorkerPool(Generic[S]):
         self.ahead = 2 * workers if ahead is None else ahead
         check_int("ahead", self.ahead, low=1)
         self._pool: Pool | None = None
+        self._pending: deque[AsyncResult[Any]] = deque()
+        self._cancelled: Any = None
         if workers > 1:
             if warm is not None:
                 warm()
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             ctx = multiprocessing.get_context(method)
+            self._cancelled = ctx.Event()
             with _sigint_blocked():  # a Ctrl-C while forking waits for the parent; the workers ignore it
-                self._pool = ctx.Pool(workers, initializer=_init_worker, initargs=(state,))
+                self._pool = ctx.Pool(workers, initializer=_init_worker, initargs=(state, self._cancelled))
 
     def map(self, fn: Callable[[S, T], R], batches: Iterable[T]) -> Iterator[R]:
         """``fn(state, batch)`` for every batch, in input order; the input is read ``ahead`` batches early.
@@ -148,6 +159,7 @@ class WorkerPool(Generic[S]):
                 yield fn(self.state, batch)
             return
         pending: deque[AsyncResult[R]] = deque()
+        self._pending = pending  # for close(): what is still in flight
         for batch in batches:
             pending.append(self._pool.apply_async(_call, (fn, batch)))
             if len(pending) >= self.ahead:
@@ -156,14 +168,26 @@ class WorkerPool(Generic[S]):
             yield pending.popleft().get()
 
     def close(self, *, failed: bool = False) -> None:
-        """Wait for the workers; after a failure or an interrupt, stop them at once instead."""
+        """Wait for the workers; after a failure or an interrupt, stop them instead.
+
+        Stopping first tells the workers to skip every batch they have not begun, waits up to
+        :data:`DRAIN_S` seconds for the ones they are running, then terminates them. Terminating a
+        worker while it writes a result leaves a partial message in the result pipe, on which
+        ``multiprocessing.Pool.terminate`` then waits forever (its result thread drains the pipe):
+        idle workers write nothing.
+        """
         if self._pool is not None:
             if failed:
+                self._cancelled.set()
+                deadline = time.monotonic() + DRAIN_S
+                for result in self._pending:
+                    result.wait(max(0.0, deadline - time.monotonic()))
                 self._pool.terminate()
             else:
                 self._pool.close()
             self._pool.join()
             self._pool = None
+            self._pending = deque()
 
     def __enter__(self) -> WorkerPool[S]:
         return self
