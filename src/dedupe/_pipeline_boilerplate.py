@@ -11,13 +11,20 @@ fitted model, which the workers inherit by ``fork``, and returns each batch's ra
 and only-boilerplate rejects. Where the input is indexed the workers read their records
 themselves. Output does not depend on ``workers``. With ``near_threshold`` set, counting stays in
 this process (blocks are grouped against the representatives seen so far, in order).
+
+Texts are segmented once: counting keeps each batch's units in a temporary folder
+(:mod:`dedupe.boilerplate.spill`, about a third of the text's bytes on web pages, removed batch by
+batch as finding reads them back), so finding only decides. A batch whose units could not be kept
+(the disk nearly full) is segmented again; the output is the same either way.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -28,7 +35,8 @@ from ._typing import IntArray
 from .boilerplate import BoilerplateModel, remove_ranges
 from .boilerplate.counts import BatchCounts
 from .boilerplate.found import BlockTally, find_batch
-from .boilerplate.model import count_batch
+from .boilerplate.model import count_batch, count_batch_units
+from .boilerplate.spill import load_units, save_units
 from .config import BoilerplateConfig
 from .io import LineReader, Record, Rejected
 from .parallel import WorkerPool
@@ -96,6 +104,11 @@ class _Stage:
     group_field: str | None
     config: BoilerplateConfig
     model: BoilerplateModel | None = None
+    spill: Path | None = None  # the folder where counting keeps each batch's units for finding
+
+    def units_file(self, item: Item) -> Path | None:
+        """Where the units of ``item``'s batch are kept (named by its first position), or None."""
+        return None if self.spill is None else self.spill / f"{int(item.positions[0])}.npz"
 
     def groups_of(self, records: Sequence[Record]) -> list[str] | None:
         if self.group_field is None:
@@ -106,7 +119,12 @@ class _Stage:
 def _count(stage: _Stage, item: Item) -> BatchCounts:
     """A batch's block counts (a worker's share of the fit)."""
     recs = records_of(item, stage.reader)
-    return count_batch([r.text for r in recs], groups=stage.groups_of(recs), config=stage.config)
+    path = stage.units_file(item)
+    if path is None:
+        return count_batch([r.text for r in recs], groups=stage.groups_of(recs), config=stage.config)
+    counts, units = count_batch_units([r.text for r in recs], groups=stage.groups_of(recs), config=stage.config)
+    save_units(path, units)  # not kept (no disk space): finding segments the batch again
+    return counts
 
 
 def _find(stage: _Stage, item: Item) -> _Found:
@@ -115,7 +133,9 @@ def _find(stage: _Stage, item: Item) -> _Found:
         raise RuntimeError("finding needs a fitted model")
     recs = records_of(item, stage.reader)
     tally = BlockTally(limit=len(recs) * 1_000_000 + 1)  # one batch: pruned where the batches are merged
-    found = find_batch(stage.model, recs, stage.groups_of(recs), tally)
+    path = stage.units_file(item)
+    units = None if path is None else load_units(path, [r.text for r in recs])
+    found = find_batch(stage.model, recs, stage.groups_of(recs), tally, units)
     pos = item.positions
     return _Found(
         len(recs), pos[found.doc], found.start, found.end, {int(pos[i]): v for i, v in found.stats.items()},
@@ -173,17 +193,27 @@ def run_boilerplate(
 ) -> BoilerplateRun:
     """Fit the model on the kept records (at positions ``kept``, ascending, of ``kept_chars``
     characters each), then find their spans: two passes over the same batches (see the module docstring)."""
+    with tempfile.TemporaryDirectory(prefix="dedupe-units-") as spill:
+        return _fit_and_find(src, kept, kept_chars, group_field, config, batch_size, workers, progress, timer,
+                             None if config.near_threshold is not None else Path(spill))  # fmt: skip
+
+
+def _fit_and_find(
+    src: Source, kept: IntArray, kept_chars: IntArray, group_field: str | None, config: BoilerplateConfig,
+    batch_size: int, workers: int, progress: Callable[[str, int], Any], timer: _Timer, spill: Path | None,
+) -> BoilerplateRun:  # fmt: skip
+    """:func:`run_boilerplate`, counting keeping each batch's units in ``spill`` (or None) for finding."""
     t = time.perf_counter()
     run = BoilerplateRun(BoilerplateModel(config), group_field)
     batches = plan_batches(kept, kept_chars, batch_size)
-    stage = _Stage(src.reader(), group_field, config)
+    stage = _Stage(src.reader(), group_field, config, spill=spill)
     bar = progress("boilerplate: count", len(kept))
     _fit(run, src, stage, batches, workers, bar)
     bar.close()
     src.unchanged()
     t = timer.add("boilerplate_fit", t)
     run.model._counts.consolidate()  # before forking: the workers then read one table each, shared
-    stage = _Stage(src.reader(), group_field, config, run.model)
+    stage = _Stage(src.reader(), group_field, config, run.model, spill)
     bar = progress("boilerplate: find", len(kept))
     warm = lambda: run.model.find_removals([_WARM])  # noqa: E731
     with WorkerPool(workers, stage, warm=warm) as pool:

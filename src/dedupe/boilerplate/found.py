@@ -21,6 +21,7 @@ from .._typing import IntArray
 from ..io.records import Record, Rejected
 from .model import BoilerplateModel
 from .spans import BoilerplateSpan, remove_ranges
+from .units import Units
 
 __all__ = ["MAX_TRACKED_BLOCKS", "BlockTally", "FoundBatch", "find_batch", "only_boilerplate"]
 
@@ -103,11 +104,16 @@ def only_boilerplate(record: Record) -> Rejected:
 
 
 def find_batch(
-    model: BoilerplateModel, records: Sequence[Record], groups: Sequence[str] | None, tally: BlockTally | None = None
+    model: BoilerplateModel, records: Sequence[Record], groups: Sequence[str] | None, tally: BlockTally | None = None,
+    units: Units | None = None,
 ) -> FoundBatch:
-    """Find the boilerplate of ``records`` (with their ``groups``, or None) and count it in ``tally``."""
+    """Find the boilerplate of ``records`` (with their ``groups``, or None) and count it in ``tally``;
+    ``units``: the records already segmented (:func:`~.model.count_batch_units`), or None."""
     texts = [r.text for r in records]
-    spans, (doc, start, end) = model.find_removals(texts, groups=groups)
+    if units is None:
+        spans, (doc, start, end) = model.find_removals(texts, groups=groups)
+    else:
+        spans, (doc, start, end) = model.find_removals_of(units)
     cleaned = remove_ranges(texts, doc, start, end)
     stats: dict[int, tuple[int, int]] = {}
     rejected: dict[int, Rejected] = {}

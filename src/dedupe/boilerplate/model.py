@@ -21,7 +21,7 @@ from .rules import Decision, decide
 from .spans import BoilerplateSpan, removals, spans, strip
 from .units import Units
 
-__all__ = ["BoilerplateModel", "count_batch", "find_boilerplate", "strip_boilerplate"]
+__all__ = ["BoilerplateModel", "count_batch", "count_batch_units", "find_boilerplate", "strip_boilerplate"]
 
 #: Version of the saved model layout.
 MODEL_FORMAT_VERSION = 1
@@ -173,7 +173,12 @@ class BoilerplateModel:
         ``remove_ranges(texts, *ranges)`` then equals ``strip(texts, groups=groups)``: a caller can
         keep the ranges (a few bytes per block) and strip later without the model.
         """
-        batch = self._units(texts, groups, None, learn=False)
+        return self.find_removals_of(self._units(texts, groups, None, learn=False))
+
+    def find_removals_of(
+        self, batch: Units
+    ) -> tuple[list[list[BoilerplateSpan]], tuple[IntArray, IntArray, IntArray]]:
+        """:meth:`find_removals` of a batch already segmented (by :func:`count_batch_units`)."""
         decision = self._decide(batch)
         return spans(batch, decision), removals(batch, decision, "none")
 
@@ -365,6 +370,17 @@ def count_batch(
             "update the model batch by batch in order"
         )
     return _batch_counts(cfg, prepare_bounded(texts, groups, None, _counting(cfg)))
+
+
+def count_batch_units(
+    texts: Sequence[str], *, groups: Sequence[Hashable] | None, config: BoilerplateConfig
+) -> tuple[BatchCounts, Units]:
+    """:func:`count_batch`, and the batch's units as finding them needs (trimmed keys included):
+    :meth:`BoilerplateModel.find_removals_of` on them equals ``find_removals(texts, groups=groups)``."""
+    if config.near_threshold is not None:
+        raise ConfigError("count_batch_units works on the exact path only (near_threshold=None)")
+    batch = prepare_bounded(texts, groups, None, config)
+    return _batch_counts(config, batch), batch
 
 
 def _counting(cfg: BoilerplateConfig) -> BoilerplateConfig:
