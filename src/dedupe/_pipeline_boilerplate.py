@@ -13,8 +13,8 @@ themselves. Output does not depend on ``workers``. With ``near_threshold`` set, 
 this process (blocks are grouped against the representatives seen so far, in order).
 
 Texts are segmented once: counting keeps each batch's units in a temporary folder
-(:mod:`dedupe.boilerplate.spill`, about a third of the text's bytes on web pages, removed batch by
-batch as finding reads them back), so finding only decides. A batch whose units could not be kept
+(:mod:`dedupe.boilerplate.spill`, 0.4 to 1 byte per byte of text, removed batch by batch as
+finding reads them back), so finding only decides. A batch whose units could not be kept
 (the disk nearly full) is segmented again; the output is the same either way.
 """
 

@@ -5,8 +5,9 @@ finding the same batch later needs the same units, without the shapes. :func:`sa
 them to one ``.npz`` file (``allow_pickle=False``; int64 arrays whose values fit are stored as
 int32, and arrays shared by several fields are stored once, so the identities the rules test,
 ``ckeys is keys``, survive), and :func:`load_units` reads them back with the batch's texts.
-About 0.3 bytes per byte of text on web pages (per line: its offsets, key, words, paragraph; per
-unit: its rows, keys and flags). The file is written under a temporary name and renamed, so a
+Measured: 0.37 bytes per byte of text on generated web pages, 0.99 on hard-wrapped newswire (its
+many short lines); per line its offsets, key, words and paragraph, per unit its rows, keys and
+flags. The file is written under a temporary name and renamed, so a
 reader sees a whole file or none; a batch that could not be kept (no disk space left) is simply
 segmented again when it is found.
 """
