@@ -120,6 +120,43 @@ def test_chorus_repeated_in_a_song_goes_in_every_copy() -> None:
     assert strip_boilerplate([song], min_repeats=4)[0] == song
 
 
+
+_PASSAGE = (
+    "    All three firms declined to comment, and the broker's\n"
+    "spokesman did not name the companies.\n"
+    "    Some officials of the firm, including its chairman, have\n"
+    "been named in the inquiry, people familiar with it said.\n"
+)
+
+
+def _wire(copies: int) -> str:
+    """A hard-wrapped story whose passage of two short paragraphs (34 words) is sent ``copies`` times."""
+    lead = (
+        "    The broker said some firms had limited their dealings\n"
+        "with it in the commodities markets this week, after rumors\n"
+        "about its finances circulated in the markets.\n"
+    )
+    between = "    A spokesman for the broker said it was doing business as\nusual with its clients.\n"
+    return story(lead + _PASSAGE + between + (_PASSAGE + between) * (copies - 1))
+
+
+def test_a_passage_sent_twice_in_wire_copy_stays() -> None:
+    """Guard 1 for blocks: short paragraphs repeated twice that make a long passage are the article's."""
+    texts = [*WRAPPED, _wire(2)]
+    text = texts[-1]
+    removed = [text[s.start : s.end].strip() for s in find_boilerplate(texts)[-1]]
+    assert removed == ["Reuter"]
+    assert strip_boilerplate(texts)[-1].count("All three firms declined") == 2
+
+
+def test_a_passage_repeated_three_times_or_a_menu_twice_still_goes() -> None:
+    texts = [*WRAPPED, _wire(3)]
+    assert "All three firms" not in strip_boilerplate(texts)[-1]
+    menu = "\n".join(f"Section {name} news" for name in "ABCDEFGHIJ")  # 30 words, no sentence
+    page = f"{menu}\nA story of its own, told once on this page and nowhere else.\n{menu}"
+    assert strip_boilerplate([page])[0].strip() == "A story of its own, told once on this page and nowhere else."
+
+
 _VOCABULARY = "alpha beta gamma delta epsilon zeta theta kappa lambda sigma omega river market court bank price"
 words = st.sampled_from(_VOCABULARY.split())
 sentence = st.lists(words, min_size=6, max_size=12).map(lambda ws: " ".join(ws).capitalize() + ".")

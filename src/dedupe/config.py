@@ -233,8 +233,9 @@ class BoilerplateConfig:
         min_docs: documents (near-duplicate clusters) of the group that make a block
             ``frequent_across_documents`` (>= 2).
         min_doc_fraction: and at least this fraction of the group's documents, in ``[0, 1]``.
-        long_words: guard 1: a line of at least this many words ...
-        long_min_count: ... needs this many copies in its document (or documents in its group).
+        long_words: guard 1: a line of at least this many words (or a run of lines repeated in
+            their document that holds a sentence and this many words in all) ...
+        long_min_count: ... needs this many copies in its document (a line: or documents in its group).
         heading_words: guard 2: a line seen exactly twice in its document and directly followed by
             an unflagged line of at least this many words is kept (a heading repeated in a table of
             contents); ``0`` disables the guard.

@@ -52,6 +52,7 @@ def decide(cfg: BoilerplateConfig, counts: Counts, batch: Units) -> Decision:
     need_page = np.where(long, max(cfg.long_min_count, cfg.min_repeats), cfg.min_repeats)
     # A data row (a table's, numbers and all) repeated within its page is still the table's.
     need_page = np.where(batch.data, np.maximum(need_page, cfg.long_min_count), need_page)
+    need_page = _long_block_guard(cfg, batch, np.maximum(page, cpage), need_page)
     need_site = np.where(long, max(cfg.long_min_count, cfg.min_docs), cfg.min_docs)
     if cfg.min_doc_fraction > 0:
         sizes = counts.groups.lookup(row_groups)
@@ -88,6 +89,32 @@ def decide(cfg: BoilerplateConfig, counts: Counts, batch: Units) -> Decision:
         _fill_runs(batch, reason, count, cfg.run_max_gap, cfg.run_max_words)
     _keep_last_content(batch, reason, count, cfg.content_words)
     return Decision(reason, count, key)
+
+
+def _long_block_guard(cfg: BoilerplateConfig, batch: Units, page: IntArray, need_page: IntArray) -> IntArray:
+    """Guard 1 for blocks: a run of units repeated in their page, fewer than ``long_min_count`` times,
+    that holds a sentence and ``long_words`` words in all needs ``long_min_count`` copies, as one long
+    unit does.
+
+    Wire copy repeats a passage of short paragraphs verbatim (one copy sent twice); each paragraph
+    alone is short, so guard 1 would not hold them. Furniture repeated in a page is repeated more
+    often (a promo), has no sentence (a menu shown twice), or is also frequent across the group's
+    documents, which the other rules still see.
+    """
+    n = len(batch.rows)
+    repeated = (page >= cfg.min_repeats) & (page < cfg.long_min_count)
+    if n == 0 or not repeated.any():
+        return need_page
+    prev = np.zeros(n, dtype=bool)
+    prev[1:] = repeated[:-1] & (batch.doc[1:] == batch.doc[:-1])
+    run = np.cumsum(repeated & ~prev) - 1  # run number of each repeated unit
+    rows = np.flatnonzero(repeated)
+    words = np.bincount(run[rows], weights=batch.words[rows])
+    sentences = np.bincount(run[rows], weights=batch.sentence[rows])
+    held = rows[((words >= cfg.long_words) & (sentences > 0))[run[rows]]]
+    out = need_page.copy()
+    out[held] = np.maximum(out[held], cfg.long_min_count)
+    return out
 
 
 def _page_counts(cfg: BoilerplateConfig, batch: Units, masked: IntArray) -> IntArray:
