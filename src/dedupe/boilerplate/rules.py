@@ -112,7 +112,7 @@ def _long_block_guard(cfg: BoilerplateConfig, batch: Units, page: IntArray, need
     words = np.bincount(run[rows], weights=batch.words[rows])
     sentences = np.bincount(run[rows], weights=batch.sentence[rows])
     held = rows[((words >= cfg.long_words) & (sentences > 0))[run[rows]]]
-    out = need_page.copy()
+    out: IntArray = need_page.copy()
     out[held] = np.maximum(out[held], cfg.long_min_count)
     return out
 
