@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from backend_checks import PicklingBackend
 from dedupe.config import BoilerplateConfig
 from dedupe.errors import ConfigError, InputError
+from dedupe.io import read_corpus
 from dedupe.pipeline import CorpusResult, deduplicate
 
 WORDS = [f"w{i}" for i in range(400)]
@@ -133,6 +134,45 @@ def test_workers_give_identical_bytes_over_many_batches(tmp_path: Path) -> None:
         files[workers] = _outputs(result, folder)
     assert files[1] == files[2]
     assert {d["id"]: (d["duplicate_of"], d["kind"]) for d in _lines(files[1]["dups.jsonl"])} == planted
+
+
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_compressed_output_is_compressed_by_the_workers_batch_by_batch(tmp_path: Path, suffix: str) -> None:
+    """One gzip member (zstandard frame) per batch, compressed where the batch is encoded: the file
+    is the same whatever the workers, and its content is the uncompressed output."""
+    import gzip
+
+    import zstandard
+
+    recs, _ = _planted(60, seed=4)
+    path = _write_jsonl(tmp_path / "in.jsonl", recs)
+    outputs = {}
+    for workers in (1, 2):
+        result = deduplicate(path, id_field="id", workers=workers, batch_size=7, on_error="reject")
+        result.write(tmp_path / f"w{workers}.jsonl{suffix}")
+        outputs[workers] = (tmp_path / f"w{workers}.jsonl{suffix}").read_bytes()
+    result.write(tmp_path / "plain.jsonl")
+    assert outputs[1] == outputs[2]
+    if suffix == ".gz":
+        assert outputs[1].count(b"\x1f\x8b\x08") > 5  # several members
+        content = gzip.decompress(outputs[1])
+    else:
+        assert outputs[1].count(b"\x28\xb5\x2f\xfd") > 5  # several frames
+        reader = zstandard.ZstdDecompressor().stream_reader(outputs[1], read_across_frames=True)
+        content = reader.read()
+    assert content == (tmp_path / "plain.jsonl").read_bytes()
+    assert [r.id for r in read_corpus(tmp_path / f"w1.jsonl{suffix}", id_field="id")] == [
+        r["id"] for r in _lines(content)
+    ]
+
+
+def test_an_empty_compressed_output_is_a_valid_empty_file(tmp_path: Path) -> None:
+    import gzip
+
+    path = _write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": "   "}])
+    result = deduplicate(path, id_field="id", on_error="reject")
+    assert result.write(tmp_path / "out.jsonl.gz") == 0
+    assert gzip.decompress((tmp_path / "out.jsonl.gz").read_bytes()) == b""
 
 
 def test_batch_size_does_not_change_the_output(tmp_path: Path) -> None:

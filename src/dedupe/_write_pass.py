@@ -2,11 +2,14 @@
 
 Batches of kept positions (:mod:`dedupe._position_batches`) go to a
 :class:`~dedupe.parallel.WorkerPool`; each worker reads its records (indexed inputs) or receives
-them, removes the boilerplate ranges the find pass recorded, encodes the lines and returns them
-as one ``bytes``; this process only writes them, in order, into the atomic output. An input that
-is not indexed and has nothing to strip is encoded here: the records are parsed here anyway, and
-pickling them to a worker costs more than encoding them. The input is
-checked unchanged before the output is renamed into place, so a changed input writes nothing.
+them, removes the boilerplate ranges the find pass recorded, encodes the lines and compresses
+them as the output is (one gzip member or zstandard frame per batch, so compression runs on every
+core: ``.jsonl.gz`` of the 70,000-record benchmark corpus took 5.7 s to write on two workers when
+this process compressed it all, 3.7 s so), and returns them as one ``bytes``; this process only
+appends them, in order, into the atomic output. An input that is not indexed, with nothing to
+strip and an uncompressed output, is encoded here: the records are parsed here anyway, and
+pickling them to a worker costs more than encoding them. The input is checked unchanged before
+the output is renamed into place, so a changed input writes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from ._pipeline_boilerplate import BoilerplateRun
 from ._position_batches import Item, plan_batches, read_items, records_of
 from ._source import Source
 from ._typing import IntArray
-from .io import Compression, LineReader, encode_rows, write_jsonl_chunks
+from .io import Compression, LineReader, encode_rows
+from .io.jsonl import compress_chunk, write_compressed_chunks
 from .parallel import WorkerPool
 
 __all__ = ["write_kept"]
@@ -36,17 +40,19 @@ class _Writer:
     kept: IntArray
     text_field: str
     path: Path
+    compression: Compression
 
 
 def _encode(writer: _Writer, item: Item) -> tuple[int, bytes]:
-    """A batch's cleaned records as JSON Lines: ``(count, bytes)``."""
+    """A batch's cleaned records as JSON Lines, compressed as the output is: ``(count, bytes)``."""
     recs = records_of(item, writer.reader)
     if writer.boilerplate is not None and recs:
         texts = writer.boilerplate.strip(item.positions.tolist(), recs)
         recs = [r.with_text(t) for r, t in zip(recs, texts, strict=True)]
     first = int(np.searchsorted(writer.kept, item.positions[0])) + 1 if len(item.positions) else 1
     rows = ((r.id, r.as_dict(text_field=writer.text_field)) for r in recs)
-    return encode_rows(rows, writer.path, first=first)
+    count, data = encode_rows(rows, writer.path, first=first)
+    return count, compress_chunk(data, writer.compression)
 
 
 def write_kept(
@@ -54,9 +60,9 @@ def write_kept(
     compression: Compression, text_field: str, batch_size: int, workers: int,
 ) -> int:  # fmt: skip
     """Write the records at ``kept`` (ascending; ``kept_chars`` characters each) to ``path``; return the count."""
-    writer = _Writer(src.reader(), boilerplate, kept, text_field, path)
+    writer = _Writer(src.reader(), boilerplate, kept, text_field, path, compression)
     batches = plan_batches(kept, kept_chars, batch_size)
-    if writer.reader is None and boilerplate is None:
+    if writer.reader is None and boilerplate is None and compression == "none":
         # This process parses every record anyway and encoding is cheaper than pickling it to a worker.
         workers = 1
 
@@ -65,4 +71,4 @@ def write_kept(
         src.unchanged()
 
     with WorkerPool(workers, writer) as pool:
-        return write_jsonl_chunks(chunks(pool), path, compression=compression)
+        return write_compressed_chunks(chunks(pool), path, compression=compression)

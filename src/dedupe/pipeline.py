@@ -264,7 +264,8 @@ def deduplicate(
             for shards no driver can hold, :func:`dedupe.deduplicate_shards` keeps them on the
             workers and writes the output there). The output does not depend on it, nor on ``workers``.
         batch_size: records per batch of every streaming pass, and per block on a backend; the
-            output does not depend on it, except with ``boilerplate.near_threshold`` set.
+            output does not depend on it, except with ``boilerplate.near_threshold`` set (and
+            a compressed output's bytes, one gzip member or zstandard frame per batch, not its content).
         progress: show progress bars on stderr.
         boilerplate_options: deprecated; pass ``boilerplate=BoilerplateConfig(**options)``;
             ``backend_options``: deprecated; pass ``backend=get_backend(name, **options)``.

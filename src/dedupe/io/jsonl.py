@@ -41,12 +41,14 @@ from .records import ReadItem, RecordBuilder
 
 __all__ = [
     "Compression",
+    "compress_chunk",
     "compression_for",
     "encode_line",
     "encode_rows",
     "iter_jsonl",
     "parse_line",
     "require_zstd",
+    "write_compressed_chunks",
     "write_jsonl_chunks",
     "write_jsonl_rows",
 ]
@@ -459,6 +461,41 @@ def write_jsonl_chunks(chunks: Iterable[tuple[int, bytes]], path: Path, *, compr
         for n, data in chunks:
             out.write(data)
             count += n
+    return count
+
+
+def compress_chunk(data: bytes, compression: Compression) -> bytes:
+    """``data`` as one gzip member or zstandard frame (``"none"``: unchanged).
+
+    A gzip file may hold several members and a zstandard file several frames one after another;
+    readers return their contents joined, so chunks compressed apart (in workers, in parallel)
+    and appended in order (:func:`write_compressed_chunks`) are one valid file.
+    """
+    if compression == "gzip":
+        return gzip.compress(data, compresslevel=_GZIP_LEVEL, mtime=0)
+    if compression == "zstd":
+        zstd = require_zstd("writing .zst files")
+        out: bytes = zstd.ZstdCompressor(level=_ZSTD_LEVEL).compress(data)
+        return out
+    return data
+
+
+def write_compressed_chunks(chunks: Iterable[tuple[int, bytes]], path: Path, *, compression: Compression) -> int:
+    """Append ``(rows, bytes)`` chunks already compressed by :func:`compress_chunk` to ``path``, atomically;
+    return the rows. No chunk at all writes an empty ``compression`` stream (a valid empty file).
+
+    Raises:
+        ConfigError: ``path`` cannot be written (see :func:`~dedupe.io._atomic.atomic_file`).
+    """
+    count = 0
+    wrote = False
+    with atomic_file(path) as out:
+        for n, data in chunks:
+            out.write(data)
+            count += n
+            wrote = True
+        if not wrote:
+            out.write(compress_chunk(b"", compression))
     return count
 
 
