@@ -26,7 +26,7 @@ import xxhash
 
 from .._typing import IntArray
 from ..errors import InputError
-from .jsonl import parse_line
+from .jsonl import _BOM, _orjson, parse_line
 from .records import Record, RecordBuilder
 
 __all__ = ["LineIndex", "LineReader"]
@@ -117,21 +117,64 @@ class LineReader:
         builder = RecordBuilder(text_field=self.text_field, id_field=self.id_field, on_error="raise",
                                 check_ids=False)  # fmt: skip
         out: list[Record] = []
-        for pos, data in self._entries(np.asarray(positions, dtype=np.int64)):
-            name = self.names[int(self.file[pos])]
-            if xxhash.xxh3_64_intdigest(data) != int(self.digest[pos]):
+        positions = np.asarray(positions, dtype=np.int64)
+        names = [self.names[f] for f in self.file[positions].tolist()]
+        lines = self.line[positions].tolist()
+        digests = self.digest[positions].tolist()
+        for i, (pos, data) in enumerate(self._entries(positions)):
+            name, line = names[i], lines[i]
+            if xxhash.xxh3_64_intdigest(data) != digests[i]:
                 raise InputError(
-                    f"{name} changed while the run was going (line {int(self.line[pos])}: other bytes than the "
+                    f"{name} changed while the run was going (line {line}: other bytes than the "
                     "first pass read, the xxh3 of the line differs); the passes of one run must read the same "
                     "input, so nothing was written; run again on a copy that does not change",
                     path=name, reason="input_changed",
                 )  # fmt: skip
-            builder.position = int(pos)
-            item = parse_line(data, int(self.line[pos]), name, builder)
-            if not isinstance(item, Record):  # pragma: no cover - the digest matched a line pass 1 accepted
-                raise RuntimeError(f"position {int(pos)} was not a record in the first pass")
-            out.append(item)
+            record = self._known(data, pos, name, line)
+            if record is None:
+                builder.position = pos
+                item = parse_line(data, line, name, builder)
+                if not isinstance(item, Record):  # pragma: no cover - the digest matched a line pass 1 accepted
+                    raise RuntimeError(f"position {pos} was not a record in the first pass")
+                record = item
+            out.append(record)
         return out
+
+    def _known(self, data: bytes, pos: int, name: str, line: int) -> Record | None:
+        """The record of an entry the first pass accepted (its digest matched), built without the
+        checks it passed then; None where :func:`parse_line` must decide (anything unusual).
+
+        The common entry is an object whose values are strings, integers, booleans or null, with a
+        string text and a string or integer id: its record is what :func:`parse_line` builds, from
+        one ``orjson.loads`` (no UTF-8 decoding of the line, no walk for widened floats).
+        """
+        if _orjson is None or data.startswith(_BOM):
+            return None
+        try:
+            fields = _orjson.loads(data)
+        except ValueError:  # pragma: no cover - orjson read it in the first pass, or json.loads did
+            return None
+        if type(fields) is not dict:  # pragma: no cover - the first pass accepted an object
+            return None
+        for value in fields.values():
+            kind = type(value)
+            if kind is not str and kind is not int and kind is not bool and value is not None:
+                return None  # a float, a list or an object: parse_line (which checks widened floats)
+        text = fields.get(self.text_field)
+        if type(text) is not str:
+            return None
+        if self.id_field is None:
+            doc_id = str(pos)
+        else:
+            value = fields.get(self.id_field)
+            kind = type(value)
+            if kind is str:
+                doc_id = str(value)
+            elif kind is int:
+                doc_id = str(value)
+            else:
+                return None
+        return Record(doc_id, text, fields, name, line)
 
     def _entries(self, positions: IntArray) -> Iterator[tuple[int, bytes]]:
         """``(position, bytes)`` of each entry: one ``pread`` per run of nearby entries of one file."""
