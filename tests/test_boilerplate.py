@@ -545,3 +545,23 @@ def test_kept_removal_ranges_strip_like_the_model(docs: list[str], near: bool) -
     spans, ranges = model.find_removals(docs)
     assert spans == model.find(docs)
     assert remove_ranges(docs, *ranges) == model.strip(docs)
+
+
+_BLANKS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2028\u2029\u3000"  # every kind str.strip removes
+
+
+@given(
+    st.lists(st.text(alphabet=_BLANKS + "ab\u200b", max_size=12), min_size=1, max_size=5),
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 12), st.integers(0, 6)), max_size=10),
+)
+def test_left_blank_is_what_stripping_the_cleaned_text_says(texts: list[str], raw: list[tuple[int, int, int]]) -> None:
+    """Blank after removal, found without building the texts, against building them (``\\u200b`` is not blank)."""
+    from dedupe.boilerplate import remove_ranges
+    from dedupe.boilerplate.spans import left_blank
+
+    ranges = sorted((d, min(s, len(texts[d])), min(s + n, len(texts[d]))) for d, s, n in raw if d < len(texts))
+    doc, start, end = (np.array([r[i] for r in ranges], dtype=np.int64) for i in range(3))
+    with_ranges = sorted(set(doc.tolist()))
+    cleaned = remove_ranges(texts, doc, start, end)
+    expected = [d for d, left in enumerate(cleaned) if d in with_ranges and not left.strip()]
+    assert left_blank(texts, doc, start, end) == expected

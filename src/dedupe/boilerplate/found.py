@@ -20,7 +20,7 @@ from typing import Any
 from .._typing import IntArray
 from ..io.records import Record, Rejected
 from .model import BoilerplateModel
-from .spans import BoilerplateSpan, remove_ranges
+from .spans import BoilerplateSpan, left_blank, remove_ranges
 from .units import Units
 
 __all__ = ["MAX_TRACKED_BLOCKS", "BlockTally", "FoundBatch", "find_batch", "only_boilerplate"]
@@ -80,7 +80,7 @@ class FoundBatch:
         spans: the spans of each record (a list per record, possibly empty).
         doc, start, end: the character ranges to remove (``doc`` ascending), as
             :meth:`BoilerplateModel.find_removals` returns them.
-        cleaned: each record's text with those ranges removed.
+        texts: the records' texts.
         stats: index -> ``(spans, characters covered)`` for every record with a span.
         only_boilerplate: index -> the :class:`Rejected` entry of each record whose cleaned text
             is blank (also in ``stats``).
@@ -90,9 +90,14 @@ class FoundBatch:
     doc: IntArray
     start: IntArray
     end: IntArray
-    cleaned: list[str]
+    texts: list[str]
     stats: dict[int, tuple[int, int]]
     only_boilerplate: dict[int, Rejected]
+
+    @property
+    def cleaned(self) -> list[str]:
+        """Each record's text with the ranges removed (built on demand: finding does not need it)."""
+        return remove_ranges(self.texts, self.doc, self.start, self.end)
 
 
 def only_boilerplate(record: Record) -> Rejected:
@@ -114,15 +119,15 @@ def find_batch(
         spans, (doc, start, end) = model.find_removals(texts, groups=groups)
     else:
         spans, (doc, start, end) = model.find_removals_of(units)
-    cleaned = remove_ranges(texts, doc, start, end)
+    blank = set(left_blank(texts, doc, start, end))
     stats: dict[int, tuple[int, int]] = {}
     rejected: dict[int, Rejected] = {}
-    for i, (rec, doc_spans, left) in enumerate(zip(records, spans, cleaned, strict=True)):
+    for i, doc_spans in enumerate(spans):
         if not doc_spans:
             continue
         stats[i] = (len(doc_spans), sum(s.end - s.start for s in doc_spans))
-        if not left.strip():
-            rejected[i] = only_boilerplate(rec)
+        if i in blank:
+            rejected[i] = only_boilerplate(records[i])
     if tally is not None:
         tally.add(spans)
-    return FoundBatch(spans, doc, start, end, cleaned, stats, rejected)
+    return FoundBatch(spans, doc, start, end, texts, stats, rejected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from .counts import combine
 from .rules import REASONS, Decision, Reason
 from .units import Units
 
-__all__ = ["BoilerplateSpan", "removals", "remove_ranges", "spans", "strip"]
+__all__ = ["BoilerplateSpan", "left_blank", "removals", "remove_ranges", "spans", "strip"]
 
 _PREVIEW = 60
 
@@ -192,6 +193,32 @@ def remove_ranges(texts: Sequence[str], doc: IntArray, start: IntArray, end: Int
             pos = max(pos, e)
         pieces.append(text[pos:])
         out.append("".join(pieces))
+    return out
+
+
+#: A character that ``str.strip()`` keeps (``\\s`` is what ``str.isspace`` calls whitespace).
+_CONTENT = re.compile(r"\S")
+
+
+def left_blank(texts: Sequence[str], doc: IntArray, start: IntArray, end: IntArray) -> list[int]:
+    """The documents of ``texts`` with a range that are left whitespace only once the ranges are
+    removed (``remove_ranges(...)[d].strip() == ""``), found without building the cleaned texts:
+    the gaps between ranges are searched for one non-blank character, and the search stops there."""
+    out: list[int] = []
+    if not len(doc):
+        return out
+    cuts = np.searchsorted(doc, np.arange(len(texts) + 1)).tolist()
+    starts, ends = start.tolist(), end.tolist()
+    search = _CONTENT.search
+    for d in np.unique(doc).tolist():
+        text, pos, blank = texts[d], 0, True
+        for i in range(cuts[d], cuts[d + 1]):
+            if starts[i] > pos and search(text, pos, starts[i]):
+                blank = False
+                break
+            pos = max(pos, ends[i])
+        if blank and not search(text, pos):
+            out.append(d)
     return out
 
 

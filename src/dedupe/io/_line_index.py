@@ -168,9 +168,7 @@ class LineReader:
         else:
             value = fields.get(self.id_field)
             kind = type(value)
-            if kind is str:
-                doc_id = str(value)
-            elif kind is int:
+            if kind is str or kind is int:
                 doc_id = str(value)
             else:
                 return None
