@@ -612,3 +612,16 @@ def test_load_of_a_missing_directory(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(CorruptFileError, match=r"manifest\.json: missing"):
         LSHIndex.load(tmp_path / "empty")
+
+
+def test_insert_without_copy_keeps_the_array_and_finds_the_same_pairs() -> None:
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 50, size=(40, 128), dtype=np.uint32)  # few values: many shared bands
+    sigs[1] = sigs[0]
+    pairs = []
+    for copy in (True, False):
+        index = LSHIndex.for_threshold(0.8, num_perm=128)
+        index.insert(np.arange(40), sigs, copy=copy)
+        assert np.shares_memory(index._runs[0].signatures, sigs) is not copy
+        pairs.append(index.candidate_pairs().tolist())
+    assert pairs[0] == pairs[1] and [0, 1] in pairs[0]

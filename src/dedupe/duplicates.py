@@ -103,7 +103,7 @@ def candidate_pairs(
     """
     index = LSHIndex.for_threshold(threshold, num_perm=num_perm)
     if backend is None:
-        index.insert(np.arange(len(rows), dtype=np.int64), signatures[rows])
+        index.insert(np.arange(len(rows), dtype=np.int64), signatures[rows], copy=False)  # a fresh array
         local = index.candidate_pairs(star_above=STAR_ABOVE)
     else:
         plan = index.config
@@ -266,8 +266,11 @@ def resolve_duplicates(
     sigs = signed.signatures
     exact_first = first_of_groups(signed.digests)
     distinct = np.flatnonzero(exact_first == np.arange(n))
-    # Documents without shingles carry the empty signature: never near duplicates.
-    eligible = distinct[~(sigs[distinct] == EMPTY_VALUE).all(axis=1)]
+    # Documents without shingles carry the empty signature: never near duplicates. (Only rows whose
+    # first slot is empty are compared in full: copying every signature took 0.1 s at 70,000 rows.)
+    maybe = distinct[sigs[distinct, 0] == EMPTY_VALUE]
+    empty = maybe[(sigs[maybe] == EMPTY_VALUE).all(axis=1)]
+    eligible = distinct[~np.isin(distinct, empty)] if len(empty) else distinct
     clock("exact", len(eligible))
     if config.similarity == "containment":
         sizes = signed.sizes if signed.sizes is not None else stream_sizes(n, eligible, shingle, read)

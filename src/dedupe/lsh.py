@@ -364,7 +364,9 @@ class LSHIndex:
             )
         return config, fingerprint
 
-    def insert(self, doc_ids: Sequence[str] | Sequence[int] | NDArray[Any], signatures: SignatureMatrix) -> None:
+    def insert(
+        self, doc_ids: Sequence[str] | Sequence[int] | NDArray[Any], signatures: SignatureMatrix, *, copy: bool = True
+    ) -> None:
         """Add a batch of documents; row ``len(self) + i`` gets ``doc_ids[i]`` and ``signatures[i]``.
 
         The batch is all or nothing: nothing is added when any check fails.
@@ -373,6 +375,8 @@ class LSHIndex:
             doc_ids: ``n`` unique ids, all str or all int (stored as int64).
             signatures: ``(n, num_perm)`` uint32 MinHash signatures. A ``.config`` attribute
                 (:class:`~dedupe.config.MinHashConfig`) is checked against earlier batches.
+            copy: keep a copy of ``signatures`` (the default); False keeps a C-contiguous uint32
+                array as it is (no copy of a large batch; the caller must not change it afterwards).
 
         Raises:
             InputError: an id repeats within the batch or is already in the index (``doc_id`` names it).
@@ -410,7 +414,7 @@ class LSHIndex:
             )
         self._check_new_ids(ids)
         # The index keeps its own copy: later edits of the caller's array must not break the band keys.
-        own = np.array(sigs, dtype=np.uint32, order="C", copy=True)
+        own = np.array(sigs, dtype=np.uint32, order="C", copy=True) if copy else np.ascontiguousarray(sigs, np.uint32)
         run = make_run(row_start, own, ids, id_order.astype(np.uint32), self.num_bands, self.rows_per_band)
         self._runs.append(run)
         self._ids_cache = None
