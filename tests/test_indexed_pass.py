@@ -122,6 +122,34 @@ def test_blocks_cut_the_same_whatever_the_read_size(tmp_path: Path, monkeypatch:
     assert flat == expected
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    lines=st.lists(st.sampled_from([b"", b" ", b"\t\r", b"x", b"y" * 40, b"z" * 700, b"w" * 3000]), max_size=60),
+    end=st.sampled_from([b"", b"\n"]), chunk=st.sampled_from([1, 5, 64, 1000, 1 << 20]),
+    probe=st.sampled_from([1, 4, 256]),
+)  # fmt: skip
+def test_line_breaks_found_whatever_the_line_lengths(lines: list[bytes], end: bytes, chunk: int, probe: int) -> None:
+    """Long lines are found by ``find``, short ones by numpy once they prove short (``probe`` lines
+    in): either way every non-blank line's offset is found, as iterating over the bytes finds them."""
+    import io
+
+    import dedupe.io._line_blocks as blocks
+
+    data = b"\n".join(lines) + (end if lines else b"")
+    expected, offset = [], 0
+    for line in io.BytesIO(data):
+        if line.strip(b" \t\r\n"):
+            expected.append(offset)
+        offset += len(line)
+    saved = blocks._CHUNK, blocks._PROBE_LINES
+    blocks._CHUNK, blocks._PROBE_LINES = chunk, probe
+    try:
+        got = [o for b in line_blocks(io.BytesIO(data), 0, max_lines=7, max_bytes=5000) for o in b.offset.tolist()]
+    finally:
+        blocks._CHUNK, blocks._PROBE_LINES = saved
+    assert got == expected
+
+
 _VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=8)
     | st.sampled_from([2**64, -(2**63) - 1, 1.0, 2.0**70]),  # orjson widens the first two to floats

@@ -123,6 +123,9 @@ def _repeats(result: _Block, first: int, block: LineBlock, builder: RecordBuilde
     """Check the block's records' ids against every earlier id (``builder``); return the entries
     rejected as repeats (``duplicate_id``; raised with ``on_error="raise"``)."""
     repeated: set[int] = set()
+    ids = [d for d, parsed in zip(result.ids, result.parsed, strict=True) if parsed and d is not None]
+    if builder.accept_new(ids):
+        return repeated  # no repeat: every id was taken at once, as the loop below would
     for k, (doc_id, parsed) in enumerate(zip(result.ids, result.parsed, strict=True)):
         if not parsed or doc_id is None:
             continue

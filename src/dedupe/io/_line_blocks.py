@@ -22,6 +22,10 @@ from .._typing import IntArray
 __all__ = ["LineBlock", "line_blocks", "read_block"]
 
 _CHUNK = 8 << 20
+#: Lines (``_PROBE_LINES`` of them at least) shorter than ``_LONG_LINE`` bytes on average are
+#: found by numpy: below ~500 bytes a line, a ``find`` per line costs more than a pass over the bytes.
+_PROBE_LINES = 256
+_LONG_LINE = 512
 _BOM = b"\xef\xbb\xbf"
 _SPACE = np.zeros(256, dtype=bool)
 _SPACE[[9, 10, 13, 32]] = True
@@ -42,26 +46,51 @@ class LineBlock:
         return int(self.offset[0]), int(self.offset[-1] + self.length[-1])
 
 
-def _lines(fh: BinaryIO) -> Iterator[tuple[int, bytes, IntArray]]:
-    """``(offset, buffer, ends)`` per chunk: ``buffer`` (at ``offset``) holds whole lines ending at ``ends``."""
+def _lines(fh: BinaryIO) -> Iterator[tuple[int, memoryview | bytes, IntArray]]:
+    """``(offset, buffer, ends)`` per chunk: ``buffer`` (at ``offset``) holds whole lines ending at ``ends``.
+
+    Each chunk is read into one reused buffer after the partial line the last one left, so no
+    chunk is copied (``buffer`` holds its lines until the next step only); a line longer than a
+    chunk grows the next read (doubling, so a long line costs linear time).
+    """
     offset = 0
-    held: list[bytes] = []
+    carry = b""
+    buf = bytearray()
     while True:
-        chunk = fh.read(_CHUNK)
-        if not chunk:
+        size = len(carry) + max(_CHUNK, 2 * len(carry))
+        if len(buf) < size:
+            buf = bytearray(size)
+        buf[: len(carry)] = carry
+        n = fh.readinto(memoryview(buf)[len(carry) :])  # type: ignore[attr-defined]
+        if not n:
             break
-        cut = chunk.rfind(b"\n")
+        end = len(carry) + n
+        cut = buf.rfind(b"\n", 0, end)
         if cut < 0:
-            held.append(chunk)
+            carry = bytes(memoryview(buf)[:end])
             continue
-        buf = b"".join([*held, chunk[: cut + 1]])
-        held = [chunk[cut + 1 :]] if cut + 1 < len(chunk) else []
-        ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10) + 1
-        yield offset, buf, ends
-        offset += len(buf)
-    rest = b"".join(held)
-    if rest:
-        yield offset, rest, np.array([len(rest)], dtype=np.int64)
+        yield offset, memoryview(buf)[: cut + 1], _line_ends(buf, cut + 1)
+        offset += cut + 1
+        carry = bytes(memoryview(buf)[cut + 1 : end])
+    if carry:
+        yield offset, carry, np.array([len(carry)], dtype=np.int64)
+
+
+def _line_ends(buf: bytearray, end: int) -> IntArray:
+    """The positions just after each line break in ``buf[:end]``: found one by one (``find``, at
+    memory speed) while lines are long, by numpy over the rest once they prove short (a Python
+    step per line would then cost more than numpy's pass over every byte)."""
+    found: list[int] = []
+    find = buf.find
+    pos = find(b"\n", 0, end)
+    while pos >= 0:
+        found.append(pos + 1)
+        if len(found) >= _PROBE_LINES and pos < len(found) * _LONG_LINE:
+            rest = np.frombuffer(buf, dtype=np.uint8, count=end - pos - 1, offset=pos + 1)
+            tail = np.flatnonzero(rest == 10) + (pos + 2)
+            return np.concatenate([np.asarray(found, dtype=np.int64), tail])
+        pos = find(b"\n", pos + 1, end)
+    return np.asarray(found, dtype=np.int64)
 
 
 def line_blocks(fh: BinaryIO, file_no: int, *, max_lines: int, max_bytes: int) -> Iterator[LineBlock]:
@@ -87,15 +116,15 @@ def line_blocks(fh: BinaryIO, file_no: int, *, max_lines: int, max_bytes: int) -
         yield LineBlock(file_no, offsets, lengths, lines)
 
 
-def _solid(buf: bytes, starts: IntArray, ends: IntArray, *, first: bool) -> IntArray:
+def _solid(buf: memoryview | bytes, starts: IntArray, ends: IntArray, *, first: bool) -> IntArray:
     """Indices of the lines ``buf[starts:ends]`` that are not blank: a line that starts with a
     non-space byte is not; the few others (and a first line with a byte-order mark) are stripped."""
     arr = np.frombuffer(buf, dtype=np.uint8)
     solid = ~_SPACE[arr[starts]]
-    if first and buf.startswith(_BOM):
+    if first and bytes(buf[: len(_BOM)]) == _BOM:
         solid[0] = False  # decided below, without the mark
     for k in np.flatnonzero(~solid).tolist():
-        line = buf[int(starts[k]) : int(ends[k])]
+        line = bytes(buf[int(starts[k]) : int(ends[k])])
         if k == 0 and first and line.startswith(_BOM):
             line = line[len(_BOM) :]
         solid[k] = bool(line.strip(b" \t\r\n"))

@@ -244,6 +244,15 @@ class RecordBuilder:
         """Whether ``doc_id`` was accepted before (with ``check_ids``)."""
         return doc_id in self._seen
 
+    def accept_new(self, ids: list[str]) -> bool:
+        """Take ``ids`` (of records already counted) at once if none repeats another or an
+        earlier id; return whether they were taken (if not, nothing changed: check them one by one)."""
+        seen = self._seen
+        if len(set(ids)) != len(ids) or not seen.isdisjoint(ids):
+            return False
+        seen.update(ids)
+        return True
+
     def accept(self, record: Record, *, raw: str | None = None) -> ReadItem:
         """Count ``record`` and check its id for repeats; return it or its :class:`Rejected` marker."""
         if self.check_ids:
