@@ -20,12 +20,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from multiprocessing.context import BaseContext
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, Generic, TypeVar
 
 from .config import check_int
 
-__all__ = ["MAX_DEFAULT_WORKERS", "WorkerPool", "batched", "default_workers", "ordered_map"]
+__all__ = ["MAX_DEFAULT_WORKERS", "WorkerPool", "batched", "default_workers", "is_cancelled", "ordered_map",
+           "pool_context"]  # fmt: skip
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,6 +52,16 @@ def default_workers() -> int:
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
     return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
+def pool_context() -> BaseContext:
+    """The start method a :class:`WorkerPool` uses: ``fork`` where the platform has it, else ``spawn``."""
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def is_cancelled() -> bool:
+    """Whether the pool this worker belongs to is being stopped (always ``False`` outside a worker)."""
+    return _CANCELLED is not None and bool(_CANCELLED.is_set())
 
 
 def batched(items: Iterable[T], *, max_items: int, max_bytes: int, size: Callable[[T], int]) -> Iterator[list[T]]:
@@ -108,7 +120,7 @@ def _sigint_blocked() -> Iterator[None]:
 
 
 def _call(fn: Callable[[Any, Any], Any], item: Any) -> Any:
-    if _CANCELLED is not None and _CANCELLED.is_set():
+    if is_cancelled():
         return None  # the pool is being stopped: nobody reads this result
     return fn(_STATE, item)
 
@@ -143,8 +155,7 @@ class WorkerPool(Generic[S]):
         if workers > 1:
             if warm is not None:
                 warm()
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            ctx = multiprocessing.get_context(method)
+            ctx = pool_context()
             self._cancelled = ctx.Event()
             with _sigint_blocked():  # a Ctrl-C while forking waits for the parent; the workers ignore it
                 self._pool = ctx.Pool(workers, initializer=_init_worker, initargs=(state, self._cancelled))

@@ -41,6 +41,7 @@ from .records import ReadItem, RecordBuilder
 
 __all__ = [
     "Compression",
+    "append_chunks",
     "compress_chunk",
     "compression_for",
     "encode_line",
@@ -48,7 +49,6 @@ __all__ = [
     "iter_jsonl",
     "parse_line",
     "require_zstd",
-    "write_compressed_chunks",
     "write_jsonl_chunks",
     "write_jsonl_rows",
 ]
@@ -469,7 +469,7 @@ def compress_chunk(data: bytes, compression: Compression) -> bytes:
 
     A gzip file may hold several members and a zstandard file several frames one after another;
     readers return their contents joined, so chunks compressed apart (in workers, in parallel)
-    and appended in order (:func:`write_compressed_chunks`) are one valid file.
+    and appended in order (:func:`append_chunks`) are one valid file.
     """
     if compression == "gzip":
         return gzip.compress(data, compresslevel=_GZIP_LEVEL, mtime=0)
@@ -480,22 +480,20 @@ def compress_chunk(data: bytes, compression: Compression) -> bytes:
     return data
 
 
-def write_compressed_chunks(chunks: Iterable[tuple[int, bytes]], path: Path, *, compression: Compression) -> int:
-    """Append ``(rows, bytes)`` chunks already compressed by :func:`compress_chunk` to ``path``, atomically;
-    return the rows. No chunk at all writes an empty ``compression`` stream (a valid empty file).
-
-    Raises:
-        ConfigError: ``path`` cannot be written (see :func:`~dedupe.io._atomic.atomic_file`).
+def append_chunks(chunks: Iterable[tuple[int, bytes | None]], out: BinaryIO, *, compression: Compression) -> int:
+    """Append ``(rows, bytes)`` chunks already compressed by :func:`compress_chunk` to ``out``; return
+    the rows. ``None`` marks a chunk its worker wrote into the file itself (see
+    :mod:`dedupe._ordered_writes`). No chunk at all writes an empty ``compression`` stream (a valid empty file).
     """
     count = 0
     wrote = False
-    with atomic_file(path) as out:
-        for n, data in chunks:
+    for n, data in chunks:
+        if data is not None:
             out.write(data)
-            count += n
-            wrote = True
-        if not wrote:
-            out.write(compress_chunk(b"", compression))
+        count += n
+        wrote = True
+    if not wrote:
+        out.write(compress_chunk(b"", compression))
     return count
 
 
