@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
+from dedupe._buckets import candidate_pairs_of
 from dedupe._reference import reference_band_keys
 from dedupe.banding import BAND_KEY_SCHEME, band_keys
 from dedupe.clusters import connected_components
@@ -140,6 +141,9 @@ def test_band_keys_match_the_reference_bit_for_bit() -> None:
     assert keys.shape == (18, 5000) and keys.dtype == np.uint64
     for row in (0, 1, 2047, 2048, 4999):
         assert keys[:, row].tolist() == reference_band_keys(sigs[row].tolist(), 18, 7)
+    # A selection of rows, in any order and across chunks, hashes as those rows do.
+    picked = rng.permutation(5000)[:4100]
+    assert np.array_equal(band_keys(sigs, 18, 7, rows=picked), keys[:, picked])
 
 
 def test_band_keys_golden_values() -> None:
@@ -212,6 +216,27 @@ def test_candidate_pairs_match_reference_banding(case: tuple[int, int, int, int,
     # A query finds exactly the rows that share a band with it (itself included).
     found = pair_set(index.query_pairs(sigs))
     assert found == {(a, b) for a, b in expected} | {(b, a) for a, b in expected} | {(i, i) for i in range(n)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(small_indexes, st.data())
+def test_candidate_pairs_of_selected_rows_match_reference_banding(
+    case: tuple[int, int, int, int, int], data: st.DataObject
+) -> None:
+    """The pipeline's pairs of a row selection (no copy, no index) are the reference's on those rows."""
+    n, num_bands, rows_per_band, alphabet, seed = case
+    num_perm = max(2, num_bands * rows_per_band + 1)
+    sigs = np.random.default_rng(seed).integers(0, alphabet, size=(n, num_perm), dtype=np.uint32)
+    rows = np.array(data.draw(st.lists(st.integers(0, max(n - 1, 0)), unique=True, max_size=n)) if n else [],
+                    dtype=np.int64)  # fmt: skip
+    expected = reference_candidate_pairs(sigs[rows], num_bands, rows_per_band)
+    pairs = candidate_pairs_of(sigs, rows, num_bands, rows_per_band, None)
+    assert pairs.dtype == np.int64
+    assert pairs.tolist() == [list(pair) for pair in sorted(expected)]
+    star = candidate_pairs_of(sigs, rows, num_bands, rows_per_band, 2)
+    assert pair_set(star) <= expected
+    assert np.array_equal(connected_components(star, len(rows)),
+                          connected_components(pairs, len(rows)))  # fmt: skip
 
 
 def test_star_edges_in_giant_buckets() -> None:

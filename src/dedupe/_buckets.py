@@ -24,10 +24,13 @@ __all__ = [
     "MAX_DOCS",
     "Run",
     "bucket_pairs",
+    "candidate_pairs_of",
     "first_duplicate",
     "make_run",
     "merge_runs",
     "pack_pairs",
+    "sort_bands",
+    "sorted_pairs",
     "sorted_unique",
     "unpack_pairs",
 ]
@@ -92,6 +95,16 @@ class Run:
         return sum(int(a.nbytes) for a in arrays)
 
 
+def sort_bands(keys: KeyArray) -> NDArray[np.uint32]:
+    """Sort each band of ``(num_bands, m)`` ``keys`` in place; return the position each sorted key came from."""
+    rows = np.empty(keys.shape, dtype=np.uint32)
+    for band in range(keys.shape[0]):
+        order = np.argsort(keys[band])
+        keys[band] = keys[band][order]
+        rows[band] = order
+    return rows
+
+
 def make_run(
     row_start: int,
     signatures: SignatureMatrix,
@@ -102,11 +115,7 @@ def make_run(
 ) -> Run:
     """Build the run of rows ``row_start ..``: band keys of ``signatures``, sorted within each band."""
     keys = band_keys(signatures, num_bands, rows_per_band)
-    rows = np.empty(keys.shape, dtype=np.uint32)
-    for band in range(num_bands):
-        order = np.argsort(keys[band])
-        keys[band] = keys[band][order]
-        rows[band] = order
+    rows = sort_bands(keys)
     if row_start:
         rows += np.uint32(row_start)
     return Run(row_start, signatures, doc_ids, id_order, keys, rows)
@@ -163,3 +172,30 @@ def bucket_pairs(keys: KeyArray, rows: NDArray[np.uint32], star_above: int | Non
     left = np.concatenate(lefts).astype(np.int64)
     right = np.concatenate(rights).astype(np.int64)
     return np.minimum(left, right), np.maximum(left, right)
+
+
+def sorted_pairs(
+    keys: KeyArray, rows: NDArray[np.uint32], n: int, star_above: int | None
+) -> IntArray:
+    """Every pair of rows sharing a bucket in at least one band (:func:`bucket_pairs` of each band).
+
+    ``keys`` and ``rows`` are ``(num_bands, m)``: each band's keys sorted, with their rows, all
+    below ``n``. Returns a ``(k, 2)`` int64 array of ``(i, j)``, ``i < j``, sorted, without repeats.
+    """
+    codes: list[NDArray[np.uint64]] = []
+    for band in range(keys.shape[0]):
+        left, right = bucket_pairs(keys[band], rows[band], star_above)
+        if left.size:
+            codes.append(sorted_unique(pack_pairs(left, right, n)))
+    if not codes:
+        return np.empty((0, 2), dtype=np.int64)
+    return unpack_pairs(sorted_unique(np.concatenate(codes)), n)
+
+
+def candidate_pairs_of(
+    signatures: SignatureMatrix, rows: IntArray, num_bands: int, rows_per_band: int, star_above: int | None
+) -> IntArray:
+    """The pairs an :class:`~dedupe.lsh.LSHIndex` of ``signatures[rows]`` gives (positions in ``rows``),
+    without copying the selected signatures or building the index."""
+    keys = band_keys(signatures, num_bands, rows_per_band, rows=rows)
+    return sorted_pairs(keys, sort_bands(keys), len(rows), star_above)

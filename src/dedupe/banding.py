@@ -140,14 +140,19 @@ def _optimal_band_plan(
     x, w = _gauss_legendre(min(num_perm // 2 + 1, 256))
     below = (x + 1.0) * (threshold / 2.0)
     above = threshold + (x + 1.0) * ((1.0 - threshold) / 2.0)
+    # log(1 - s**r) for every r at every node, once: each plan then costs one exp per node (a
+    # power and a log per plan and node took 5 ms a call at 128 slots, 0.12 s for the default
+    # candidate threshold's 23 calls).
+    with np.errstate(divide="ignore"):  # log1p(-1) = -inf where s = 1 (threshold 1.0): probability 1
+        log_below = np.log1p(-np.cumprod(np.broadcast_to(below, (num_perm, below.size)), axis=0))
+        log_above = np.log1p(-np.cumprod(np.broadcast_to(above, (num_perm, above.size)), axis=0))
     error = np.empty(bands.shape[0], dtype=np.float64)
     step = 8192
     for start in range(0, bands.shape[0], step):
         b = bands[start : start + step, None].astype(np.float64)
-        r = rows[start : start + step, None].astype(np.float64)
-        with np.errstate(divide="ignore"):  # log1p(-1) = -inf where s = 1 (threshold 1.0): probability 1
-            false_pos = (-np.expm1(b * np.log1p(-(below**r))) @ w) * (threshold / 2.0)
-            false_neg = (np.exp(b * np.log1p(-(above**r))) @ w) * ((1.0 - threshold) / 2.0)
+        r = rows[start : start + step] - 1
+        false_pos = (-np.expm1(b * log_below[r]) @ w) * (threshold / 2.0)
+        false_neg = (np.exp(b * log_above[r]) @ w) * ((1.0 - threshold) / 2.0)
         error[start : start + step] = false_positive_weight * false_pos + false_negative_weight * false_neg
     best = int(np.argmin(error))  # first minimum, as datasketch's strict '<' keeps the first
     return int(bands[best]), int(rows[best])
@@ -246,7 +251,9 @@ def key_constants(num_bands: int, rows_per_band: int) -> tuple[KeyArray, KeyArra
     return mult_arr, offset_arr
 
 
-def band_keys(signatures: SignatureMatrix, num_bands: int, rows_per_band: int) -> KeyArray:
+def band_keys(
+    signatures: SignatureMatrix, num_bands: int, rows_per_band: int, *, rows: IntArray | None = None
+) -> KeyArray:
     """Hash every band of every row: ``(num_bands, n)`` uint64 keys, no Python loop per row.
 
     ``key = fmix64(offset[band] + sum_j mult[band, j] * slot[band * rows_per_band + j])`` modulo 2**64:
@@ -258,6 +265,8 @@ def band_keys(signatures: SignatureMatrix, num_bands: int, rows_per_band: int) -
             (slots past the last band are ignored).
         num_bands: bands per signature.
         rows_per_band: signature slots per band.
+        rows: hash only these rows of ``signatures``, in this order (``n = len(rows)``), read a
+            block at a time: no copy of the selected signatures (35 MB at 70,000 rows, 0.1 s).
 
     Returns:
         ``(num_bands, n)`` uint64 keys; ``keys[band, i]`` is the bucket of row ``i`` in ``band``.
@@ -271,7 +280,7 @@ def band_keys(signatures: SignatureMatrix, num_bands: int, rows_per_band: int) -
     """
     if not isinstance(signatures, np.ndarray) or signatures.dtype != np.uint32 or signatures.ndim != 2:
         raise TypeError(f"signatures must be a 2-D uint32 array (got {_describe(signatures)})")
-    n = signatures.shape[0]
+    n = signatures.shape[0] if rows is None else len(rows)
     width = num_bands * rows_per_band
     if num_bands < 1 or rows_per_band < 1 or signatures.shape[1] < width:
         raise ConfigError(
@@ -281,7 +290,10 @@ def band_keys(signatures: SignatureMatrix, num_bands: int, rows_per_band: int) -
     mult, offset = key_constants(num_bands, rows_per_band)
     out = np.empty((num_bands, n), dtype=np.uint64)
     for start in range(0, n, _KEY_CHUNK_ROWS):
-        block = signatures[start : start + _KEY_CHUNK_ROWS, :width].astype(np.uint64)
+        if rows is None:
+            block = signatures[start : start + _KEY_CHUNK_ROWS, :width].astype(np.uint64)
+        else:
+            block = signatures[rows[start : start + _KEY_CHUNK_ROWS], :width].astype(np.uint64)
         block *= mult
         cube = block.reshape(block.shape[0], num_bands, rows_per_band)
         acc = cube[:, :, 0] + offset

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ._buckets import candidate_pairs_of
 from ._deprecation import deprecated
 from ._typing import IntArray
 from .backends import Backend, get_backend
@@ -101,12 +102,10 @@ def candidate_pairs(
     than ``STAR_ABOVE`` rows give star edges. ``backend`` runs the band-key grouping; in-process
     numpy when None. The pairs do not depend on the backend.
     """
-    index = LSHIndex.for_threshold(threshold, num_perm=num_perm)
-    if backend is None:
-        index.insert(np.arange(len(rows), dtype=np.int64), signatures[rows], copy=False)  # a fresh array
-        local = index.candidate_pairs(star_above=STAR_ABOVE)
+    plan = LSHIndex.for_threshold(threshold, num_perm=num_perm).config
+    if backend is None:  # the pairs an LSHIndex of signatures[rows] gives, without copying the rows
+        local = candidate_pairs_of(signatures, rows, plan.num_bands, plan.rows_per_band, STAR_ABOVE)
     else:
-        plan = index.config
         local = backend.candidate_pairs(
             signatures[rows], num_bands=plan.num_bands, rows_per_band=plan.rows_per_band, star_above=STAR_ABOVE
         )

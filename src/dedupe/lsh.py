@@ -28,6 +28,7 @@ from ._buckets import (
     make_run,
     merge_runs,
     pack_pairs,
+    sorted_pairs,
     sorted_unique,
     unpack_pairs,
 )
@@ -533,15 +534,7 @@ class LSHIndex:
         run = self._consolidated()
         if run is None or run.size < 2:
             return np.empty((0, 2), dtype=np.int64)
-        n = run.size
-        codes: list[NDArray[np.uint64]] = []
-        for band in range(self.num_bands):
-            left, right = bucket_pairs(run.keys[band], run.rows[band], star_above)
-            if left.size:
-                codes.append(sorted_unique(pack_pairs(left, right, n)))
-        if not codes:
-            return np.empty((0, 2), dtype=np.int64)
-        return unpack_pairs(sorted_unique(np.concatenate(codes)), n)
+        return sorted_pairs(run.keys, run.rows, run.size, star_above)
 
     def similar_pairs(
         self, threshold: float | None = None, *, star_above: int | None = DEFAULT_STAR_ABOVE
