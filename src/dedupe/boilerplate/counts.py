@@ -126,6 +126,8 @@ class CountTable:
         for table_keys, table_counts in self._tables():
             pos, found = _positions(table_keys, keys)
             out[found] += table_counts[pos[found]]
+        if self.runs:  # the sums over the runs saturate as the merged counts do
+            np.minimum(out, np.iinfo(np.uint32).max, out=out)
         return out
 
     def contains(self, keys: HashArray) -> NDArray[np.bool_]:
