@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._typing import HashArray, IntArray
-from ..hashing import BASE, fmix64
+from ..hashing import BASE, fmix64_inplace
 
 __all__ = [
     "BatchCounts",
@@ -36,10 +36,13 @@ CountArray = NDArray[np.uint32]
 
 def combine(a: HashArray, b: HashArray | IntArray) -> HashArray:
     """Mix two 64-bit values per row into one (order matters): ``fmix64(a * C1 + fmix64(b ^ C2))``."""
-    left = np.asarray(a, dtype=np.uint64) * _C1
-    right = fmix64(np.asarray(b).astype(np.uint64) ^ _C2)
-    left += right
-    return fmix64(left)
+    right = np.asarray(b).astype(np.uint64)  # a copy, mixed in place: two arrays at most at a time
+    right ^= _C2
+    fmix64_inplace(right)
+    out = np.asarray(a, dtype=np.uint64) * _C1
+    out += right
+    del right
+    return fmix64_inplace(out)
 
 
 def sorted_search(table: HashArray, keys: HashArray) -> IntArray:

@@ -39,49 +39,60 @@ def decide(cfg: BoilerplateConfig, counts: Counts, batch: Units) -> Decision:
     # Merge the runs that updates left pending, once: a lookup reads every run, so a model
     # fitted in many small batches would otherwise pay for each of them on every find.
     counts.consolidate()
+    # Per-unit arrays are dropped as soon as the rules are done with them: the state of a batch
+    # of many tiny units (a crafted record of short lines) is what bounds find's memory.
     n = len(batch.rows)
-    row_groups = batch.doc_groups[batch.doc]
     words = batch.words
     long = words >= cfg.long_words
     doc_keys = combine(batch.keys, batch.doc)
     page = _page_counts(cfg, batch, count_rows(doc_keys))
-    near_keys = batch.ckeys ^ (batch.xkeys ^ batch.keys)
-    cpage = page if batch.ckeys is batch.keys else count_rows(combine(near_keys, batch.doc))
+    if batch.ckeys is batch.keys:
+        cpage = page
+    else:
+        cpage = count_rows(combine(batch.ckeys ^ (batch.xkeys ^ batch.keys), batch.doc))
     site_keys = batch.site_keys()
-    site = counts.site.lookup(combine(site_keys, row_groups))
+    site = counts.site.lookup(combine(site_keys, batch.doc_groups[batch.doc]))
     need_page = np.where(long, max(cfg.long_min_count, cfg.min_repeats), cfg.min_repeats)
     # A data row (a table's, numbers and all) repeated within its page is still the table's.
-    need_page = np.where(batch.data, np.maximum(need_page, cfg.long_min_count), need_page)
-    need_page = _long_block_guard(cfg, batch, np.maximum(page, cpage), need_page)
-    need_site = np.where(long, max(cfg.long_min_count, cfg.min_docs), cfg.min_docs)
-    if cfg.min_doc_fraction > 0:
-        sizes = counts.groups.lookup(row_groups)
-        need_site = np.maximum(need_site, np.ceil(cfg.min_doc_fraction * sizes - 1e-9).astype(np.int64))
+    need_page[batch.data] = np.maximum(need_page[batch.data], cfg.long_min_count)
+    need_page = _long_block_guard(cfg, batch, page if cpage is page else np.maximum(page, cpage), need_page)
     reason = np.zeros(n, dtype=np.int8)
     count = np.zeros(n, dtype=np.int64)
     key = batch.ckeys.copy()
 
     def assign(mask: BoolArray, code: int, values: IntArray) -> None:
-        mask = mask & (reason == 0)
+        mask &= reason == 0
         reason[mask] = code
         count[mask] = values[mask]
 
     assign(page >= need_page, _REP, page)
     assign(cpage >= need_page, _NEAR, cpage)
+    del need_page, cpage
+    need_site = np.where(long, max(cfg.long_min_count, cfg.min_docs), cfg.min_docs)
+    del long
+    if cfg.min_doc_fraction > 0:  # per document, then per unit
+        need_docs = np.ceil(cfg.min_doc_fraction * counts.groups.lookup(batch.doc_groups) - 1e-9).astype(np.int64)
+        np.maximum(need_site, need_docs[batch.doc], out=need_site)
     frequent = site >= need_site
+    del need_site
     assign(frequent & (batch.ckeys == batch.keys), _FREQ, site)
     assign(frequent, _NEAR, site)
+    del frequent
     if cfg.stoplist_min_groups:
-        holders = counts.stop.lookup(site_keys) - (site > 0)
+        holders = counts.stop.lookup(site_keys)
+        holders -= site > 0
         # Data rows ("Net 2,853,000 vs 1,579,000", "24.") share their masked form with every
         # table of every site: that is not a stoplist.
         short = (words <= cfg.stoplist_max_words) & ~batch.data
         assign(short & (holders >= cfg.stoplist_min_groups), _STOP, holders)
+        del holders, short
+    del site
     if cfg.trim_words and len(batch.table.trim_rows):
-        _trimmed(cfg, counts.site, batch, reason, count, key, doc_keys, row_groups)
+        _trimmed(cfg, counts.site, batch, reason, count, key, doc_keys)
+    del doc_keys
     _isolated_pair_guard(batch, reason, page)
     if cfg.body_doc_fraction > 0:
-        sizes = counts.groups.lookup(row_groups)
+        sizes = counts.groups.lookup(batch.doc_groups)  # per document
         _body_guard(batch, reason, count, sizes, cfg.body_doc_fraction, cfg.content_words)
     if cfg.heading_words:
         _heading_guard(batch, reason, page, cfg.heading_words)
@@ -141,7 +152,6 @@ def _trimmed(
     count: IntArray,
     key: HashArray,
     doc_keys: HashArray,
-    row_groups: HashArray,
 ) -> None:
     """Flag short unflagged lines that are a flagged block of their document (or group) plus a tail."""
     table = batch.table
@@ -158,7 +168,7 @@ def _trimmed(
     flagged = (reason > 0) & (reason != _RUN)
     marked = CountTable.from_counts(*np.unique(doc_keys[flagged], return_counts=True))
     in_doc = marked.lookup(combine(tkeys, batch.doc[rows]))
-    site = site_counts.lookup(combine(tkeys, row_groups[rows]))
+    site = site_counts.lookup(combine(tkeys, batch.doc_groups[batch.doc[rows]]))
     hit_count = np.where(in_doc > 0, in_doc + 1, np.where(site >= cfg.min_docs, site, 0))
     hit = hit_count > 0
     # A line may have several cuts; the first hit wins.
@@ -229,18 +239,20 @@ def _body_guard(
     content-like text (``content_words`` words, unflagged; for a data row any unflagged row, as in
     a table) before and after it in its document stays unless it is on ``fraction`` of its group's
     documents. (The stoplist's evidence, other sites holding the same short line, is kept wherever
-    the line stands.)
+    the line stands.) ``sizes``: documents in each document's group.
     """
     n = len(batch.rows)
     if n == 0:
         return
-    starts = np.searchsorted(batch.doc, batch.doc)  # first unit of each unit's document
-    ends = np.searchsorted(batch.doc, batch.doc, side="right")
+    doc = batch.doc
+    bounds = np.searchsorted(doc, np.arange(len(batch.texts) + 1))  # each document's first unit
 
     def around(content: BoolArray) -> BoolArray:
-        total = np.concatenate([[0], np.cumsum(content)])
-        here = np.arange(n)
-        out: BoolArray = (total[here] - total[starts] > 0) & (total[ends] - total[here + 1] > 0)
+        """Some ``content`` before the unit in its document, and some after it."""
+        total = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(content, out=total[1:])
+        out: BoolArray = total[:-1] > total[bounds[:-1]][doc]
+        out &= total[bounds[1:]][doc] > total[1:]
         return out
 
     unflagged = reason == 0
@@ -248,7 +260,7 @@ def _body_guard(
     # A data row (numbers and all) is inside a table when unflagged rows stand on both sides.
     inside |= batch.data & around(unflagged)
     shared = (reason == _FREQ) | ((reason == _NEAR) & (count > 0))
-    weak = count < np.ceil(fraction * sizes - 1e-9)
+    weak = count < np.ceil(fraction * sizes - 1e-9)[doc]
     keep = shared & inside & weak
     reason[keep] = 0
     count[keep] = 0
@@ -288,23 +300,34 @@ def _fill_runs(batch: Units, reason: NDArray[np.int8], count: IntArray, max_gap:
     if n < 3:
         return
     flagged = reason > 0
-    idx = np.arange(n)
-    prev = np.maximum.accumulate(np.where(flagged, idx, -1))
-    nxt = np.minimum.accumulate(np.where(flagged, idx, n)[::-1])[::-1]
+    # Positions fit in int32 for any real batch: half the memory of the per-unit scans.
+    pos_type = np.int32 if n < np.iinfo(np.int32).max else np.int64
+    idx = np.arange(n, dtype=pos_type)
+    prev = np.where(flagged, idx, np.array(-1, dtype=pos_type))
+    np.maximum.accumulate(prev, out=prev)
+    nxt = np.where(flagged, idx, np.array(n, dtype=pos_type))[::-1]
+    nxt = np.minimum.accumulate(nxt)[::-1]
+    del idx
     gap = ~flagged & (prev >= 0) & (nxt < n)
     if not gap.any():
         return
-    prev_c, next_c = np.maximum(prev, 0), np.minimum(nxt, n - 1)
-    long_lines = np.concatenate([[0], np.cumsum(~flagged & (batch.words > max_words))])
-    sentences = np.concatenate([[0], np.cumsum(~flagged & batch.sentence)])
+    # Only the candidates from here on: each has a flagged unit before and after it.
+    rows = np.flatnonzero(gap)
+    prev_c, next_c = prev[rows], nxt[rows]
+    del prev, nxt, gap
+    long_lines = np.zeros(n + 1, dtype=pos_type)
+    np.cumsum(~flagged & (batch.words > max_words), out=long_lines[1:])
+    sentences = np.zeros(n + 1, dtype=pos_type)
+    np.cumsum(~flagged & batch.sentence, out=sentences[1:])
     size = next_c - prev_c - 1
-    menu = sentences[next_c] - sentences[prev_c + 1] == 0
-    gap &= batch.doc[prev_c] == batch.doc[next_c]
+    menu = sentences[next_c] == sentences[prev_c + 1]
+    ok = batch.doc[prev_c] == batch.doc[next_c]
     # A blank line between a unit and either flank makes it not a gap in one block of furniture.
     para = batch.table.paragraphs
-    gap &= (para[batch.rows] == para[batch.last_rows[prev_c]]) & (para[batch.last_rows] == para[batch.rows[next_c]])
-    gap &= (size <= max_gap) | (menu & (size <= _MENU_GAPS * max_gap))
-    gap &= long_lines[next_c] - long_lines[prev_c + 1] == 0
-    gap &= ~batch.sentence  # a sentence is content, wherever it stands
-    reason[gap] = _RUN
-    count[gap] = (next_c - prev_c - 1)[gap]
+    ok &= para[batch.rows[rows]] == para[batch.last_rows[prev_c]]
+    ok &= para[batch.last_rows[rows]] == para[batch.rows[next_c]]
+    ok &= (size <= max_gap) | (menu & (size <= _MENU_GAPS * max_gap))
+    ok &= long_lines[next_c] == long_lines[prev_c + 1]
+    ok &= ~batch.sentence[rows]  # a sentence is content, wherever it stands
+    reason[rows[ok]] = _RUN
+    count[rows[ok]] = size[ok]

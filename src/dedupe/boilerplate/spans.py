@@ -72,11 +72,18 @@ def _blocks(batch: Units, decision: Decision) -> _Blocks:
     doc = batch.doc[flagged]
     new = np.ones(len(flagged), dtype=bool)
     if len(flagged) > 1:
-        new[1:] = (flagged[1:] != flagged[:-1] + 1) | (reason[1:] != reason[:-1]) | (doc[1:] != doc[:-1])
+        new[1:] = flagged[1:] != flagged[:-1] + 1
+        new[1:] |= reason[1:] != reason[:-1]
+        new[1:] |= doc[1:] != doc[:-1]
     starts = np.flatnonzero(new)
-    block_of = np.cumsum(new) - 1
-    pos = np.arange(len(flagged)) - starts[block_of]
+    block_doc = doc[starts]
+    del doc  # per-row arrays are freed as soon as they are used (a batch of tiny units is all rows)
+    pos = np.cumsum(new)
+    del new
+    pos -= 1  # block of each row, then its position in the block
+    np.subtract(np.arange(len(flagged)), starts[pos], out=pos)
     mixed = combine(decision.key[flagged], pos)
+    del pos
     mixed ^= reason.astype(np.uint64)
     group = fmix64(np.add.reduceat(mixed, starts) if len(starts) else np.zeros(0, dtype=np.uint64))
     ends = np.append(starts[1:], len(flagged)) - 1
@@ -85,7 +92,7 @@ def _blocks(batch: Units, decision: Decision) -> _Blocks:
     last_row = batch.last_rows[flagged[ends]]
     counts = np.minimum.reduceat(decision.count[flagged], starts) if len(starts) else np.zeros(0, np.int64)
     return _Blocks(
-        doc=doc[starts],
+        doc=block_doc,
         start=table.starts[first_row],
         end=table.next_starts[last_row],
         reason=reason[starts],
@@ -156,7 +163,8 @@ def removals(batch: Units, decision: Decision, keep: str) -> tuple[IntArray, Int
     before = prev_nonblank[first_row]
     lead = at_doc_end & (before >= bounds[doc]) & (before < first_row - 1)
     start[lead] = table.next_starts[before[lead]]
-    return doc, start, end
+    # int64 whatever the units' integer width (units read back from disk keep int32 offsets)
+    return doc.astype(np.int64, copy=False), start.astype(np.int64, copy=False), end.astype(np.int64, copy=False)
 
 
 def _whitespace_rows(batch: Units) -> BoolArray:
