@@ -443,7 +443,10 @@ def _finish(state: _State, text: str, doc_groups: HashArray, doc_labels: IntArra
     once[1:] = sorted_rows[1:] != sorted_rows[:-1]
     rows, pick = sorted_rows[once], order[once]
     del all_rows, order, sorted_rows, once
-    values = {name: _drain([k.values for k in kept], name)[pick] for name in _ROW_FIELDS}
+    # Offsets, word counts and rows of one text under 2**31 characters fit in int32: half the memory
+    # of the per-unit state of a record of many tiny lines (the rules index and compare them only).
+    narrow = _narrow_type(len(text))
+    values = {name: _narrowed(_drain([k.values for k in kept], name)[pick], narrow) for name in _ROW_FIELDS}
     normalized: list[bytes] | None = None
     if state.near:
         every = [row for k in kept for row in (k.normalized or [])]
@@ -466,24 +469,34 @@ def _finish(state: _State, text: str, doc_groups: HashArray, doc_labels: IntArra
         paragraphs=values["paragraphs"],
     )
     del values
-    first_row = np.searchsorted(rows, _drain_units(done, "first_row")).astype(np.int64)
-    last_row = np.searchsorted(rows, _drain_units(done, "last_row")).astype(np.int64)
+    first_row = np.searchsorted(rows, _drain_units(done, "first_row")).astype(narrow)
+    last_row = np.searchsorted(rows, _drain_units(done, "last_row")).astype(narrow)
     keys, words, numbers = _drain_units(done, "keys"), _drain_units(done, "words"), _drain_units(done, "numbers")
     return Units(
         texts=[text],
         table=table,
         rows=first_row,
         last_rows=last_row,
-        doc=np.zeros(len(keys), dtype=np.int64),
+        doc=np.zeros(len(keys), dtype=narrow),
         keys=keys,
         ckeys=keys,
         xkeys=_drain_units(done, "xkeys"),
         data=(numbers > 0) & (3 * numbers >= words),
         sentence=_drain_units(done, "sentence"),
-        words=words.astype(np.int64, copy=False),
+        words=words.astype(narrow, copy=False),
         doc_groups=doc_groups,
         doc_labels=doc_labels,
     )
+
+
+def _narrow_type(chars: int) -> type[np.signedinteger[Any]]:
+    """int32 where every offset of a text of ``chars`` characters fits, else int64."""
+    return np.int32 if chars < np.iinfo(np.int32).max else np.int64
+
+
+def _narrowed(values: NDArray[Any], narrow: type[np.signedinteger[Any]]) -> NDArray[Any]:
+    """``values`` as ``narrow`` when it is a signed integer array (hashes stay uint64)."""
+    return values.astype(narrow) if values.dtype.kind == "i" else values
 
 
 def _drain(items: list[dict[str, NDArray[Any]]], name: str) -> NDArray[Any]:
