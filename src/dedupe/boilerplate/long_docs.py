@@ -43,7 +43,7 @@ from ..line_shapes import LineShapes
 from ..shingles import _check_texts
 from . import units as _units
 from .counts import combine
-from .units import Units, group_keys, label_array, segment
+from .units import Units, group_keys, label_array, position_type, segment
 
 __all__ = ["LONG_CHARS", "WINDOW_CHARS", "long_units", "prepare_bounded"]
 
@@ -445,7 +445,7 @@ def _finish(state: _State, text: str, doc_groups: HashArray, doc_labels: IntArra
     del all_rows, order, sorted_rows, once
     # Offsets, word counts and rows of one text under 2**31 characters fit in int32: half the memory
     # of the per-unit state of a record of many tiny lines (the rules index and compare them only).
-    narrow = _narrow_type(len(text))
+    narrow = position_type(len(text))
     values = {name: _narrowed(_drain([k.values for k in kept], name)[pick], narrow) for name in _ROW_FIELDS}
     normalized: list[bytes] | None = None
     if state.near:
@@ -487,11 +487,6 @@ def _finish(state: _State, text: str, doc_groups: HashArray, doc_labels: IntArra
         doc_groups=doc_groups,
         doc_labels=doc_labels,
     )
-
-
-def _narrow_type(chars: int) -> type[np.signedinteger[Any]]:
-    """int32 where every offset of a text of ``chars`` characters fits, else int64."""
-    return np.int32 if chars < np.iinfo(np.int32).max else np.int64
 
 
 def _narrowed(values: NDArray[Any], narrow: type[np.signedinteger[Any]]) -> NDArray[Any]:

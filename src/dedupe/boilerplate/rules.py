@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from .._typing import BoolArray, HashArray, IntArray
 from ..config import BoilerplateConfig
 from .counts import Counts, CountTable, combine, count_rows
-from .units import Units
+from .units import Units, position_type
 
 __all__ = ["REASONS", "Decision", "Reason", "decide"]
 
@@ -300,8 +300,7 @@ def _fill_runs(batch: Units, reason: NDArray[np.int8], count: IntArray, max_gap:
     if n < 3:
         return
     flagged = reason > 0
-    # Positions fit in int32 for any real batch: half the memory of the per-unit scans.
-    pos_type = np.int32 if n < np.iinfo(np.int32).max else np.int64
+    pos_type = position_type(n)
     idx = np.arange(n, dtype=pos_type)
     prev = np.where(flagged, idx, np.array(-1, dtype=pos_type))
     np.maximum.accumulate(prev, out=prev)
