@@ -69,13 +69,35 @@ def test_a_batch_that_gives_up_stops_every_later_one(tmp_path: Path) -> None:
         for proc in late:
             proc.start()
         time.sleep(0.2)  # batches 2 and 3 wait for batch 1 ...
-        turns.give_up()  # ... which fails
+        turns.give_up(1)  # ... which fails
         for proc in late:
             proc.join(10)
             assert proc.exitcode == 0
     assert list(offsets)[2:] == [-1, -1]
     assert turns.take(1, 2) is None
     assert path.read_bytes() == b"abc"
+
+
+@needs_fork
+def test_a_batch_giving_up_before_an_earlier_one_takes_its_turn_stops_only_the_later_ones(tmp_path: Path) -> None:
+    """Batch 2 fails while batch 1 is still encoding: batch 1 still takes its place, batch 3 does not."""
+    ctx = multiprocessing.get_context("fork")
+    turns = Turns(ctx)
+    offsets = ctx.Array("q", 4)
+    path = tmp_path / "out"
+    with path.open("wb") as out:
+        assert turns.take(0, 3) == 0
+        write_at(out.fileno(), b"abc", 0)
+        late = ctx.Process(target=_take_and_write, args=(turns, out.fileno(), 3, b"zz", 0.0, offsets))
+        late.start()
+        turns.give_up(2)
+        late.join(10)
+        assert late.exitcode == 0
+        assert turns.take(1, 2) == 3  # encoded after batch 2 failed, it is still written
+        write_at(out.fileno(), b"de", 3)
+    assert offsets[3] == -1
+    assert turns.take(2, 2) is None and turns.take(4, 1) is None
+    assert turns.taken == 2 and path.read_bytes() == b"abcde"
 
 
 def test_write_at_writes_everything_at_the_offset(tmp_path: Path) -> None:
@@ -98,16 +120,20 @@ def _corpus(tmp_path: Path) -> Path:
 def test_a_batch_failing_in_the_middle_raises_and_writes_no_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
-    """At two workers a batch fails after others have written: its error reaches the caller, the
-    later batches stop waiting, and no output file (or temporary file) is left."""
+    """At two workers a batch fails after others have written, and before the batch ahead of it
+    has taken its turn: its error (not the batch ahead's) reaches the caller, the later batches
+    stop waiting, and no output file (or temporary file) is left."""
     path = _corpus(tmp_path)
     result = deduplicate(path, id_field="id", workers=2, batch_size=7, remove_boilerplate=False)
     encoded = write_pass._encoded
 
     def failing(writer: Any, item: Any) -> tuple[int, bytes]:
         count, data = encoded(writer, item)
-        if any(rec.id == "r50" for rec in write_pass.records_of(item, writer.reader)):
+        ids = {rec.id for rec in write_pass.records_of(item, writer.reader)}
+        if "r50" in ids:
             raise ValueError("batch with r50 failed")
+        if "r45" in ids:  # the batch ahead of r50's finishes after r50's has failed
+            time.sleep(0.5)
         return count, data
 
     monkeypatch.setattr(write_pass, "_encoded", failing)  # the forked workers inherit it

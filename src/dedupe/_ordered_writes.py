@@ -9,7 +9,8 @@ the file descriptor it inherited by ``fork``. Only taking the turn is ordered; t
 by side. The file holds exactly the bytes the parent would have appended, in the same order.
 
 A batch that fails gives its turn up (:meth:`Turns.give_up`): the batches after it are not
-written, and the parent raises the failure at its turn. A pool being stopped stops the waiting too.
+written, the ones before it still are (they may be encoded later than it), and the parent raises
+the failure at its turn. A pool being stopped stops the waiting too.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ __all__ = ["Turns", "can_write_in_workers", "write_at"]
 
 #: How long a worker waits for its turn between checks that the pool is not being stopped.
 _POLL_S = 0.05
+
+#: ``Turns``' "first batch that gave up" while none has.
+_NONE_FAILED = 2**62
 
 
 def can_write_in_workers(ctx: BaseContext) -> bool:
@@ -41,17 +45,18 @@ class Turns:
 
     def __init__(self, ctx: BaseContext) -> None:
         self._cond: Any = ctx.Condition()
-        self._state: Any = ctx.Array("q", 3, lock=False)  # next batch, next offset, given up (0 / 1)
+        self._state: Any = ctx.Array("q", 3, lock=False)  # next batch, next offset, first that gave up
+        self._state[2] = _NONE_FAILED
 
     def take(self, index: int, size: int) -> int | None:
-        """Batch ``index``'s offset for its ``size`` bytes, or ``None`` if an earlier batch gave up
-        or the pool is being stopped (then nothing may be written)."""
+        """Batch ``index``'s offset for its ``size`` bytes, or ``None`` if it or an earlier batch
+        gave up or the pool is being stopped (then nothing may be written)."""
         with self._cond:
             while self._state[0] != index:
-                if self._state[2] or is_cancelled():
+                if self._state[2] <= index or is_cancelled():
                     return None
                 self._cond.wait(_POLL_S)
-            if self._state[2]:
+            if self._state[2] <= index:
                 return None
             offset = int(self._state[1])
             self._state[0] = index + 1
@@ -59,10 +64,10 @@ class Turns:
             self._cond.notify_all()
             return offset
 
-    def give_up(self) -> None:
-        """A batch failed: no later batch takes a turn."""
+    def give_up(self, index: int) -> None:
+        """Batch ``index`` failed: no later batch takes a turn; the earlier ones still do."""
         with self._cond:
-            self._state[2] = 1
+            self._state[2] = min(int(self._state[2]), index)
             self._cond.notify_all()
 
     @property

@@ -71,7 +71,7 @@ def _encode(writer: _Writer, task: tuple[int, Item]) -> tuple[int, bytes | None]
     try:
         count, data = _encoded(writer, item)
     except BaseException:
-        turns.give_up()
+        turns.give_up(number)
         raise
     offset = turns.take(number, len(data))
     if offset is None:  # the parent raises the earlier batch's failure first, or reads nothing
