@@ -21,9 +21,10 @@ table has no shapes, and for a unit of several lines its first row's normalized 
 unit's lines but the last (near-exact signatures join them back).
 
 Memory of a long document: the window's per-line arrays and temporaries (a few hundred bytes a
-line of one window, about 50 MB for ``WINDOW_CHARS`` of the shortest lines) plus about 100 bytes
-per unit kept (per-unit arrays and up to two reduced rows), independent of the number of lines
-inside units. A record of 12.5 million short lines that form one wrapped paragraph keeps one unit.
+line of one window, about 50 MB for ``WINDOW_CHARS`` of the shortest lines) plus under 100 bytes
+per unit kept (per-unit arrays and up to two reduced rows, int32 where the text allows),
+independent of the number of lines inside units. A record of 12.5 million short lines that form
+one wrapped paragraph keeps one unit.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ LONG_CHARS = 1 << 20
 WINDOW_CHARS = 1 << 16
 
 _ROW_FIELDS = ("starts", "ends", "next_starts", "keys", "n_words", "paragraphs")
+
+_Narrow = type[np.signedinteger[Any]]
 
 
 def prepare_bounded(
@@ -231,11 +234,12 @@ class _Rows:
     normalized: list[bytes] | None
 
     @classmethod
-    def at(cls, table: LineTable, local: IntArray, base: int, paragraphs: IntArray) -> _Rows:
-        values = {name: getattr(table, name)[local] for name in _ROW_FIELDS[:-1]}
-        values["paragraphs"] = paragraphs[local]
+    def at(cls, table: LineTable, local: IntArray, base: int, paragraphs: IntArray, narrow: _Narrow) -> _Rows:
+        """Rows ``local`` of the window whose first row is ``base``; positions and counts as ``narrow``."""
+        values = {name: _narrowed(getattr(table, name)[local], narrow) for name in _ROW_FIELDS[:-1]}
+        values["paragraphs"] = paragraphs[local].astype(narrow)
         normalized = None if table.normalized is None else [table.normalized[i] for i in local.tolist()]
-        return cls(local + base, values, normalized)
+        return cls((local + base).astype(narrow), values, normalized)
 
 
 @dataclass
@@ -245,6 +249,9 @@ class _State:
     widest: int
     wrapped: bool
     near: bool
+    # Rows, offsets and counts of one text under 2**31 characters fit in int32: what the windows
+    # keep (a row or two and the sums of every unit) is half the memory of int64.
+    narrow: _Narrow
     row_base: int = 0
     paragraphs: int = 0  # paragraphs begun so far
     prev_blank: bool = True  # the previous row has no word (True at the document's start)
@@ -261,7 +268,8 @@ class _State:
 def long_units(text: str, doc_groups: HashArray, doc_labels: IntArray, config: BoilerplateConfig) -> Units:
     """The units of one text, as ``segment([text], ...)`` makes them, a window of lines at a time."""
     widest, wrapped = _wrap(text, config)
-    state = _State(widest, wrapped, config.near_threshold is not None, done=[], kept=[], trims=[], prefixes=[])
+    near, narrow = config.near_threshold is not None, position_type(len(text))
+    state = _State(widest, wrapped, near, narrow, done=[], kept=[], trims=[], prefixes=[])
     windows = split_windows(
         text,
         window_chars=WINDOW_CHARS,
@@ -288,7 +296,7 @@ def _window(state: _State, table: LineTable, text: str) -> None:
     paragraphs[blank] = -1
     state.paragraphs += int(begins.sum())
     state.prev_blank = bool(blank[-1])
-    state.kept.append(_Rows.at(table, _blank_rows_kept(table, blank, text), state.row_base, paragraphs))
+    state.kept.append(_Rows.at(table, _blank_rows_kept(table, blank, text), state.row_base, paragraphs, state.narrow))
     lines = np.flatnonzero(~blank)
     if len(lines) == 0:
         return
@@ -308,7 +316,7 @@ def _window(state: _State, table: LineTable, text: str) -> None:
     if cont:
         longer[:1] = True
     kept_lines = np.union1d(lines[starts[new]], lines[ends[:-1][longer]])
-    state.kept.append(_Rows.at(table, kept_lines, state.row_base, paragraphs))
+    state.kept.append(_Rows.at(table, kept_lines, state.row_base, paragraphs, state.narrow))
     _keep_trims(state, table, lines[starts[new]])
     if cont:
         assert state.open is not None
@@ -320,7 +328,7 @@ def _window(state: _State, table: LineTable, text: str) -> None:
     if state.open is None:
         state.open = segs.take(slice(len(starts) - 1, len(starts)))
     state.last_shape = shape.take(slice(len(lines) - 1, len(lines)))
-    state.last_row = _Rows.at(table, lines[-1:], state.row_base, paragraphs)
+    state.last_row = _Rows.at(table, lines[-1:], state.row_base, paragraphs, state.narrow)
 
 
 def _unit_starts(state: _State, shape: LineShapes, rows: IntArray) -> BoolArray:
@@ -353,16 +361,17 @@ def _segments(
     keys = table.keys[lines]
     xkeys = np.where(shape.digits != 0, keys ^ fmix64(shape.digits), keys)
     ends = np.append(starts[1:], n) - 1
+    narrow = state.narrow
     segs = _Segments(
-        first_row=lines[starts] + state.row_base,
-        last_row=lines[ends] + state.row_base,
-        n_lines=np.diff(np.append(starts, n)),
+        first_row=(lines[starts] + state.row_base).astype(narrow),
+        last_row=(lines[ends] + state.row_base).astype(narrow),
+        n_lines=np.diff(np.append(starts, n)).astype(narrow),
         sum_keys=np.add.reduceat(fmix64(combine(keys, pos)), starts),
         sum_xkeys=np.add.reduceat(fmix64(combine(xkeys, pos)), starts),
         key0=keys[starts],
         xkey0=xkeys[starts],
-        words=np.add.reduceat(table.n_words[lines], starts),
-        numbers=np.add.reduceat(shape.numbers, starts),
+        words=np.add.reduceat(table.n_words[lines], starts).astype(narrow),
+        numbers=np.add.reduceat(shape.numbers, starts).astype(narrow),
         sentence=shape.sentence_end[ends],
     )
     return segs, starts
@@ -403,7 +412,8 @@ def _keep_trims(state: _State, table: LineTable, unit_rows: IntArray) -> None:
     """Keep the trimmed keys of the lines that start a unit (only one-line units use them)."""
     assert state.trims is not None
     mine = np.isin(table.trim_rows, unit_rows)
-    state.trims.append((table.trim_rows[mine] + state.row_base, table.trim_keys[mine], table.trim_words[mine]))
+    rows, words = table.trim_rows[mine] + state.row_base, table.trim_words[mine]
+    state.trims.append((rows.astype(state.narrow), table.trim_keys[mine], words.astype(state.narrow)))
 
 
 def _blank_rows_kept(table: LineTable, blank: BoolArray, text: str) -> IntArray:
@@ -443,10 +453,8 @@ def _finish(state: _State, text: str, doc_groups: HashArray, doc_labels: IntArra
     once[1:] = sorted_rows[1:] != sorted_rows[:-1]
     rows, pick = sorted_rows[once], order[once]
     del all_rows, order, sorted_rows, once
-    # Offsets, word counts and rows of one text under 2**31 characters fit in int32: half the memory
-    # of the per-unit state of a record of many tiny lines (the rules index and compare them only).
-    narrow = position_type(len(text))
-    values = {name: _narrowed(_drain([k.values for k in kept], name)[pick], narrow) for name in _ROW_FIELDS}
+    narrow = state.narrow  # the rules index and compare positions only
+    values = {name: _drain([k.values for k in kept], name)[pick] for name in _ROW_FIELDS}
     normalized: list[bytes] | None = None
     if state.near:
         every = [row for k in kept for row in (k.normalized or [])]
@@ -481,7 +489,7 @@ def _finish(state: _State, text: str, doc_groups: HashArray, doc_labels: IntArra
         keys=keys,
         ckeys=keys,
         xkeys=_drain_units(done, "xkeys"),
-        data=(numbers > 0) & (3 * numbers >= words),
+        data=(numbers > 0) & (numbers >= (words + 2) // 3),  # 3 * numbers >= words, without overflow
         sentence=_drain_units(done, "sentence"),
         words=words.astype(narrow, copy=False),
         doc_groups=doc_groups,
@@ -489,7 +497,7 @@ def _finish(state: _State, text: str, doc_groups: HashArray, doc_labels: IntArra
     )
 
 
-def _narrowed(values: NDArray[Any], narrow: type[np.signedinteger[Any]]) -> NDArray[Any]:
+def _narrowed(values: NDArray[Any], narrow: _Narrow) -> NDArray[Any]:
     """``values`` as ``narrow`` when it is a signed integer array (hashes stay uint64)."""
     return values.astype(narrow) if values.dtype.kind == "i" else values
 
