@@ -55,8 +55,9 @@ def sorted_search(table: HashArray, keys: HashArray) -> IntArray:
         out: IntArray = np.searchsorted(table, keys).astype(np.int64, copy=False)
         return out
     order = np.argsort(keys)
-    pos = np.empty(len(keys), dtype=np.int64)
-    pos[order] = np.searchsorted(table, keys[order])
+    found = np.searchsorted(table, keys[order])  # the sorted copy of the keys is freed here ...
+    pos = np.empty(len(keys), dtype=np.int64)  # ... before the output is allocated
+    pos[order] = found
     return pos
 
 
@@ -127,8 +128,13 @@ class CountTable:
         """Count of each key (0 when absent), int64."""
         out = np.zeros(len(keys), dtype=np.int64)
         for table_keys, table_counts in self._tables():
+            if len(table_keys) == 0:
+                continue
             pos, found = _positions(table_keys, keys)
-            out[found] += table_counts[pos[found]]
+            hits = table_counts[pos]  # 4 bytes a key: no masked copies of the positions
+            del pos
+            hits *= found
+            out += hits
         if self.runs:  # the sums over the runs saturate as the merged counts do
             np.minimum(out, np.iinfo(np.uint32).max, out=out)
         return out

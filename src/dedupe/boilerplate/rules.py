@@ -58,7 +58,7 @@ def decide(cfg: BoilerplateConfig, counts: Counts, batch: Units) -> Decision:
     need_page = _long_block_guard(cfg, batch, page if cpage is page else np.maximum(page, cpage), need_page)
     reason = np.zeros(n, dtype=np.int8)
     count = np.zeros(n, dtype=np.int64)
-    key = batch.ckeys.copy()
+    key = batch.ckeys  # copied only where a trimmed line takes another key
 
     def assign(mask: BoolArray, code: int, values: IntArray) -> None:
         mask &= reason == 0
@@ -88,7 +88,7 @@ def decide(cfg: BoilerplateConfig, counts: Counts, batch: Units) -> Decision:
         del holders, short
     del site
     if cfg.trim_words and len(batch.table.trim_rows):
-        _trimmed(cfg, counts.site, batch, reason, count, key, doc_keys)
+        key = _trimmed(cfg, counts.site, batch, reason, count, key, doc_keys)
     del doc_keys
     _isolated_pair_guard(batch, reason, page)
     if cfg.body_doc_fraction > 0:
@@ -152,8 +152,9 @@ def _trimmed(
     count: IntArray,
     key: HashArray,
     doc_keys: HashArray,
-) -> None:
-    """Flag short unflagged lines that are a flagged block of their document (or group) plus a tail."""
+) -> HashArray:
+    """Flag short unflagged lines that are a flagged block of their document (or group) plus a tail;
+    return ``key`` with those lines' keys (a copy where any changes)."""
     table = batch.table
     position = np.full(len(table), -1, dtype=np.int64)
     single = np.flatnonzero(batch.single_line())
@@ -164,7 +165,7 @@ def _trimmed(
     open_rows = reason[rows] == 0
     rows, tkeys = rows[open_rows], tkeys[open_rows]
     if len(rows) == 0:
-        return
+        return key
     flagged = (reason > 0) & (reason != _RUN)
     marked = CountTable.from_counts(*np.unique(doc_keys[flagged], return_counts=True))
     in_doc = marked.lookup(combine(tkeys, batch.doc[rows]))
@@ -176,7 +177,10 @@ def _trimmed(
     rows, first = np.unique(rows, return_index=True)
     reason[rows] = _NEAR
     count[rows] = hit_count[first]
-    key[rows] = tkeys[first]
+    if len(rows):
+        key = key.copy()
+        key[rows] = tkeys[first]
+    return key
 
 
 def _next_in_doc(batch: Units) -> tuple[IntArray, BoolArray]:
