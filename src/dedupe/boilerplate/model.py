@@ -391,18 +391,21 @@ def _counting(cfg: BoilerplateConfig) -> BoilerplateConfig:
 
 def _batch_counts(cfg: BoilerplateConfig, batch: Units) -> BatchCounts:
     """The counts a prepared (and canonicalized) batch adds; see :class:`~.counts.BatchCounts`."""
-    row_groups = batch.doc_groups[batch.doc]
-    row_labels = batch.doc_labels[batch.doc]
+    # Per-row arrays are built as each count needs them and dropped after: a batch of millions of
+    # tiny units (a crafted record of short lines) bounds counting's memory.
     keys = batch.site_keys()
-    site_keys = combine(keys, row_groups)
-    uniq, counts = count_distinct(site_keys, row_labels)
+    uniq, counts = count_distinct(combine(keys, batch.doc_groups[batch.doc]), batch.doc_labels[batch.doc])
     short_site = short_line = np.zeros(0, dtype=np.uint64)
     if cfg.stoplist_min_groups:
         short = np.flatnonzero(batch.words <= cfg.stoplist_max_words)
+        short_keys, short_docs = keys[short], batch.doc[short]
+        del short
         # One row per (line, cluster): a syndicated copy does not add groups.
-        first = np.unique(combine(keys[short], row_labels[short]), return_index=True)[1]
-        short_site, where = np.unique(site_keys[short][first], return_index=True)
-        short_line = keys[short][first][where]
+        first = np.unique(combine(short_keys, batch.doc_labels[short_docs]), return_index=True)[1]
+        short_keys, short_docs = short_keys[first], short_docs[first]
+        del first
+        short_site, where = np.unique(combine(short_keys, batch.doc_groups[short_docs]), return_index=True)
+        short_line = short_keys[where]
     g_uniq, g_counts = count_distinct(batch.doc_groups, batch.doc_labels)
     return BatchCounts(uniq, counts, g_uniq, g_counts, short_site, short_line, len(batch.texts))
 
