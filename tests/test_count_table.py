@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.boilerplate.counts import CountTable
+from dedupe.boilerplate.counts import CountTable, count_distinct, count_rows
 
 MAX = 2**32 - 1
 
@@ -70,3 +70,20 @@ def test_large_merge_matches_a_sort_of_everything() -> None:
     sums = np.bincount(inverse.ravel(), weights=np.concatenate(all_counts)).astype(np.int64)
     table.consolidate()
     assert np.array_equal(table.keys, keys) and np.array_equal(table.counts, sums)
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 3)), max_size=80))
+def test_count_rows_and_count_distinct_match_a_counter(rows_: list[tuple[int, int]]) -> None:
+    """Per row, the rows sharing its key; per distinct key, its distinct owners: against Counter and sets."""
+    keys = np.array([k for k, _ in rows_], dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    owners = np.array([o for _, o in rows_], dtype=np.int64)
+    seen = Counter(keys.tolist())
+    per_row = count_rows(keys)
+    assert per_row.dtype == np.int64 and per_row.tolist() == [seen[k] for k in keys.tolist()]
+    holders: dict[int, set[int]] = {}
+    for k, o in zip(keys.tolist(), owners.tolist(), strict=True):
+        holders.setdefault(k, set()).add(o)
+    uniq, counts = count_distinct(keys, owners)
+    assert uniq.tolist() == sorted(holders) and counts.tolist() == [len(holders[k]) for k in sorted(holders)]
