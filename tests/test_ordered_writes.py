@@ -56,7 +56,10 @@ def test_batches_arriving_in_any_order_land_in_batch_order(tmp_path: Path) -> No
 
 
 @needs_fork
-def test_a_batch_that_gives_up_stops_every_later_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("failed", [1, 2])
+def test_a_batch_that_gives_up_stops_only_the_later_ones(tmp_path: Path, failed: int) -> None:
+    """Batch ``failed`` gives up while the later ones wait for their turn: they write nothing. An
+    earlier batch that is encoded after the failure (batch 1, when batch 2 fails) still takes its place."""
     ctx = multiprocessing.get_context("fork")
     turns = Turns(ctx)
     offsets = ctx.Array("q", 4)
@@ -65,39 +68,20 @@ def test_a_batch_that_gives_up_stops_every_later_one(tmp_path: Path) -> None:
         assert turns.take(0, 3) == 0
         write_at(out.fileno(), b"abc", 0)
         late = [ctx.Process(target=_take_and_write, args=(turns, out.fileno(), i, b"zz", 0.0, offsets))
-                for i in (2, 3)]  # fmt: skip
+                for i in range(failed + 1, 4)]  # fmt: skip
         for proc in late:
             proc.start()
-        time.sleep(0.2)  # batches 2 and 3 wait for batch 1 ...
-        turns.give_up(1)  # ... which fails
+        time.sleep(0.2)  # the later batches wait for their turn ...
+        turns.give_up(failed)  # ... and batch `failed` fails
         for proc in late:
             proc.join(10)
             assert proc.exitcode == 0
-    assert list(offsets)[2:] == [-1, -1]
-    assert turns.take(1, 2) is None
-    assert path.read_bytes() == b"abc"
-
-
-@needs_fork
-def test_a_batch_giving_up_before_an_earlier_one_takes_its_turn_stops_only_the_later_ones(tmp_path: Path) -> None:
-    """Batch 2 fails while batch 1 is still encoding: batch 1 still takes its place, batch 3 does not."""
-    ctx = multiprocessing.get_context("fork")
-    turns = Turns(ctx)
-    offsets = ctx.Array("q", 4)
-    path = tmp_path / "out"
-    with path.open("wb") as out:
-        assert turns.take(0, 3) == 0
-        write_at(out.fileno(), b"abc", 0)
-        late = ctx.Process(target=_take_and_write, args=(turns, out.fileno(), 3, b"zz", 0.0, offsets))
-        late.start()
-        turns.give_up(2)
-        late.join(10)
-        assert late.exitcode == 0
-        assert turns.take(1, 2) == 3  # encoded after batch 2 failed, it is still written
-        write_at(out.fileno(), b"de", 3)
-    assert offsets[3] == -1
-    assert turns.take(2, 2) is None and turns.take(4, 1) is None
-    assert turns.taken == 2 and path.read_bytes() == b"abcde"
+        if failed == 2:
+            assert turns.take(1, 2) == 3
+            write_at(out.fileno(), b"de", 3)
+    assert list(offsets)[failed + 1 :] == [-1] * (3 - failed)
+    assert turns.take(failed, 2) is None and turns.take(4, 1) is None
+    assert path.read_bytes() == (b"abc" if failed == 1 else b"abcde")
 
 
 def test_write_at_writes_everything_at_the_offset(tmp_path: Path) -> None:
