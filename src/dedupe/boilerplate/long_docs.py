@@ -44,7 +44,7 @@ from ..line_shapes import LineShapes
 from ..shingles import _check_texts
 from . import units as _units
 from .counts import combine
-from .units import Units, group_keys, label_array, position_type, segment
+from .units import PositionType, Units, group_keys, label_array, position_type, segment
 
 __all__ = ["LONG_CHARS", "WINDOW_CHARS", "long_units", "prepare_bounded"]
 
@@ -54,8 +54,6 @@ LONG_CHARS = 1 << 20
 WINDOW_CHARS = 1 << 16
 
 _ROW_FIELDS = ("starts", "ends", "next_starts", "keys", "n_words", "paragraphs")
-
-_Narrow = type[np.signedinteger[Any]]
 
 
 def prepare_bounded(
@@ -234,7 +232,7 @@ class _Rows:
     normalized: list[bytes] | None
 
     @classmethod
-    def at(cls, table: LineTable, local: IntArray, base: int, paragraphs: IntArray, narrow: _Narrow) -> _Rows:
+    def at(cls, table: LineTable, local: IntArray, base: int, paragraphs: IntArray, narrow: PositionType) -> _Rows:
         """Rows ``local`` of the window whose first row is ``base``; positions and counts as ``narrow``."""
         values = {name: _narrowed(getattr(table, name)[local], narrow) for name in _ROW_FIELDS[:-1]}
         values["paragraphs"] = paragraphs[local].astype(narrow)
@@ -251,7 +249,7 @@ class _State:
     near: bool
     # Rows, offsets and counts of one text under 2**31 characters fit in int32: what the windows
     # keep (a row or two and the sums of every unit) is half the memory of int64.
-    narrow: _Narrow
+    narrow: PositionType
     row_base: int = 0
     paragraphs: int = 0  # paragraphs begun so far
     prev_blank: bool = True  # the previous row has no word (True at the document's start)
@@ -497,7 +495,7 @@ def _finish(state: _State, text: str, doc_groups: HashArray, doc_labels: IntArra
     )
 
 
-def _narrowed(values: NDArray[Any], narrow: _Narrow) -> NDArray[Any]:
+def _narrowed(values: NDArray[Any], narrow: PositionType) -> NDArray[Any]:
     """``values`` as ``narrow`` when it is a signed integer array (hashes stay uint64)."""
     return values.astype(narrow) if values.dtype.kind == "i" else values
 

@@ -19,10 +19,13 @@ from ..line_shapes import LineShapes
 from ..shingles import _check_texts
 from .counts import combine
 
-__all__ = ["Units", "group_keys", "label_array", "position_type", "prepare", "segment"]
+__all__ = ["PositionType", "Units", "group_keys", "label_array", "position_type", "prepare", "segment"]
+
+#: The integer type of positions, offsets and counts: int32 or int64 (:func:`position_type`).
+PositionType = type[np.signedinteger[Any]]
 
 
-def position_type(limit: int) -> type[np.signedinteger[Any]]:
+def position_type(limit: int) -> PositionType:
     """int32 where every position, offset or count up to ``limit`` fits, else int64: half the
     memory of the per-unit arrays of a batch of many tiny units."""
     return np.int32 if limit < np.iinfo(np.int32).max else np.int64
