@@ -45,7 +45,7 @@ from ._typing import IntArray, PathLike
 from ._verify_pooled import PooledJaccard
 from .backends import Backend, get_backend
 from .config import BATCH_SIZE, BoilerplateConfig, DuplicateConfig, Keep, Similarity, Verify, check_choice, check_int
-from .duplicates import ReadTexts, resolve_duplicates
+from .duplicates import ReadTexts, SignedTexts, resolve_duplicates
 from .errors import ConfigError
 from .io import Record, Rejected
 from .results import REJECTED, DuplicateResult
@@ -193,6 +193,14 @@ def _strip_stage(
     return out
 
 
+def _drop_signatures(signed: SignPass) -> None:
+    """Free the signatures and digests once the duplicates are resolved: only the lengths are read
+    after that, and the boilerplate and write passes fork their workers from this process (at 1 M
+    records the signatures are 512 MB that each worker would otherwise map)."""
+    old = signed.signed
+    signed.signed = SignedTexts(old.signatures[:0].copy(), old.digests[:0].copy(), old.lengths, old.sizes)
+
+
 def _lengths(signed: SignPass) -> IntArray:
     """Characters of every input record's text, by position (0 for a rejected one)."""
     out = np.zeros(len(signed.ids), dtype=np.int64)
@@ -293,6 +301,8 @@ def deduplicate(
         pooled = _pooled_jaccard(src, signed, config, workers, batch_size) if engine is None else None
         dup = resolve_duplicates(signed.signed, _reader(src, signed.rows), config, backend=engine,
                                  batch_size=batch_size, clock=timer.lap, exact_jaccard=pooled)  # fmt: skip
+        del pooled
+    _drop_signatures(signed)
     fates = _fates(signed, dup)
     bp = _strip_stage(src, signed, dup, fates, group_field=group_field, config=bp_config, batch_size=batch_size,
                       workers=workers, progress=bar, timer=timer)  # fmt: skip
