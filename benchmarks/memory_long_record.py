@@ -1,6 +1,7 @@
 """Peak memory of one huge record: ``--mb`` (75) MB of short lines, ``"ab NN\\n"`` (6 bytes each,
 lowercase without a full stop: they join into one hard-wrapped unit) or, with ``--shape units``,
-``"Ab NN.\\n"`` (7 bytes, each line a unit of its own: the worst case for boilerplate's per-unit state).
+``"Ab NN.\\n"`` (7 bytes, each line a unit of its own: the worst case for boilerplate's per-unit state),
+or with ``--shape tiny`` ``"A.\\n"`` (3 bytes, each a unit: the shortest units a text can hold).
 
 Each figure comes from a fresh interpreter that builds the record, reads its RSS, runs one step and
 reports how far the peak RSS rose above it, in record sizes: ``sign`` is
@@ -9,7 +10,13 @@ with ``--clean`` also :func:`dedupe.deduplicate` on the one record without and w
 (``max_chars`` raised; the CLI refuses records over 50 M characters). Exits 1 if any step adds more
 than ``--limit`` (10) record sizes, or peaks over ``--max-gb`` (1 GB).
 
-Run: ``python benchmarks/memory_long_record.py [--mb 75] [--clean] [--shape wrapped|units]``
+``--records N`` (N > 1) measures instead what one worker of the pipeline holds for one batch of N
+such records of ``--mb / N`` MB each (a distinct first line each): ``batch`` counts it part by
+part (:func:`dedupe.boilerplate.model.count_batch_parts`, each part's units kept on disk as the
+pipeline keeps them) and finds it (:func:`dedupe.boilerplate.found.find_batch`).
+
+Run: ``python benchmarks/memory_long_record.py [--mb 75] [--clean] [--shape wrapped|units|tiny]``
+     ``python benchmarks/memory_long_record.py --mb 30 --records 1000 --shape tiny``
 """
 
 from __future__ import annotations
@@ -19,32 +26,51 @@ import subprocess
 import sys
 
 _CHILD = """
-import resource, sys
+import resource, sys, tempfile
+from pathlib import Path
 import dedupe
-mode, mb, shape = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-line = "ab {:02d}\\n" if shape == "wrapped" else "Ab {:02d}.\\n"
+mode, mb, shape, n = sys.argv[1], float(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+line = {"wrapped": "ab {:02d}\\n", "units": "Ab {:02d}.\\n", "tiny": "A.\\n"}[shape]
 block = "".join(line.format(i) for i in range(97))
-record = block * int(mb * 1e6 / len(block))
+record = block * int(mb * 1e6 / n / len(block))
+records = [record] if n == 1 else [f"Record {i} of the batch.\\n" + record for i in range(n)]
+del record
 with open("/proc/self/statm") as f:
     before = int(f.read().split()[1]) * resource.getpagesize()
 if mode == "sign":
-    dedupe.MinHasher().signatures_and_digests([record])
+    dedupe.MinHasher().signatures_and_digests(records)
+elif mode == "batch":
+    from dedupe.boilerplate.found import find_batch
+    from dedupe.boilerplate.model import count_batch_parts
+    from dedupe.boilerplate.spill import load_units, save_units
+    from dedupe.io import Record
+    cfg = dedupe.BoilerplateConfig()
+    model = dedupe.BoilerplateModel(cfg)
+    with tempfile.TemporaryDirectory() as tmp:
+        for lo, hi, counts, units in count_batch_parts(records, groups=None, config=cfg):
+            save_units(Path(tmp) / f"{lo}.npz", units)
+            model.add_counts(counts)
+            del units
+        recs = [Record(str(i), t, {}) for i, t in enumerate(records)]
+        find_batch(model, recs, None, None, lambda lo, hi: load_units(Path(tmp) / f"{lo}.npz", records[lo:hi]))
 else:
-    dedupe.deduplicate([{"id": "huge", "text": record}], remove_boilerplate=mode == "clean", max_chars=10**9)
+    rows = [{"id": str(i), "text": t} for i, t in enumerate(records)]
+    dedupe.deduplicate(rows, remove_boilerplate=mode == "clean", max_chars=10**9)
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec (the parent's peak would count).
 after = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1]) * 1024
-print(len(record), before, after)
+print(sum(map(len, records)), before, after)
 """
 
 
-def growth(mode: str, mb: float, shape: str = "wrapped") -> tuple[int, int, int]:
+def growth(mode: str, mb: float, shape: str = "wrapped", records: int = 1) -> tuple[int, int, int]:
     """(record bytes, RSS before, peak RSS after) of one run in a fresh interpreter.
 
     ``mode``: ``sign`` (signatures and digests), ``clean-no-bp`` or ``clean`` (:func:`dedupe.deduplicate`
-    on the one record, without and with boilerplate). ``shape``: ``wrapped`` lines (``"ab NN"``, which
-    join into one hard-wrapped unit) or ``units`` (``"Ab NN."``, each line a unit of its own).
+    on the one record, without and with boilerplate), ``batch`` (one worker's boilerplate passes over
+    ``records`` records). ``shape``: ``wrapped`` lines (``"ab NN"``, which join into one hard-wrapped
+    unit), ``units`` (``"Ab NN."``, each line a unit of its own) or ``tiny`` (``"A."``, the same in 3 bytes).
     """
-    cmd = [sys.executable, "-c", _CHILD, mode, str(mb), shape]
+    cmd = [sys.executable, "-c", _CHILD, mode, str(mb), shape, str(records)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     size, before, after = (int(v) for v in out.stdout.split())
     return size, before, after
@@ -55,17 +81,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=75.0)
     parser.add_argument("--limit", type=float, default=10.0, help="allowed peak growth, in record sizes")
     parser.add_argument("--max-gb", type=float, default=1.0, help="allowed peak RSS of any step, in GB")
-    parser.add_argument("--shape", choices=["wrapped", "units"], default="wrapped")
+    parser.add_argument("--shape", choices=["wrapped", "units", "tiny"], default="wrapped")
+    parser.add_argument("--records", type=int, default=1, help="N > 1: one batch of N records (boilerplate passes)")
     parser.add_argument("--clean", action="store_true", help="also run dedupe clean with and without boilerplate")
     args = parser.parse_args(argv)
     modes = ["sign", "clean-no-bp", "clean"] if args.clean else ["sign"]
+    if args.records > 1:
+        modes = ["sign", "batch"]
     ratios, peaks = {}, {}
     for mode in modes:
-        size, before, after = growth(mode, args.mb, args.shape)
+        size, before, after = growth(mode, args.mb, args.shape, args.records)
+        what = "record" if args.records == 1 else f"{args.records} records"
         ratios[mode], peaks[mode] = (after - before) / size, after
         print(
-            f"{mode:>12}: record {size / 1e6:.1f} MB, RSS {before / 1e6:.0f} MB before, peak {after / 1e6:.0f} MB: "
-            f"+{ratios[mode]:.1f}x the record"
+            f"{mode:>12}: {what} {size / 1e6:.1f} MB, RSS {before / 1e6:.0f} MB before, peak {after / 1e6:.0f} MB: "
+            f"+{ratios[mode]:.1f}x the text"
         )
     missed = [m for m in modes if ratios[m] > args.limit or peaks[m] > args.max_gb * 1e9]
     if missed:

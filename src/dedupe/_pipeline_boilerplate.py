@@ -35,7 +35,8 @@ from ._typing import IntArray
 from .boilerplate import BoilerplateModel, remove_ranges
 from .boilerplate.counts import BatchCounts
 from .boilerplate.found import BlockTally, find_batch
-from .boilerplate.model import count_batch, count_batch_units
+from .boilerplate.model import count_batch, count_batch_parts
+from .boilerplate.parts import char_parts
 from .boilerplate.spill import load_units, save_units
 from .config import BoilerplateConfig
 from .io import LineReader, Record, Rejected
@@ -106,9 +107,11 @@ class _Stage:
     model: BoilerplateModel | None = None
     spill: Path | None = None  # the folder where counting keeps each batch's units for finding
 
-    def units_file(self, item: Item) -> Path | None:
-        """Where the units of ``item``'s batch are kept (named by its first position), or None."""
-        return None if self.spill is None else self.spill / f"{int(item.positions[0])}.npz"
+    def units_file(self, item: Item, lo: int) -> Path:
+        """Where the units of the part of ``item``'s batch that starts at record ``lo`` are kept
+        (named by its first position); only with a spill folder."""
+        assert self.spill is not None
+        return self.spill / f"{int(item.positions[lo])}.units"
 
     def groups_of(self, records: Sequence[Record]) -> list[str] | None:
         if self.group_field is None:
@@ -119,12 +122,14 @@ class _Stage:
 def _count(stage: _Stage, item: Item) -> BatchCounts:
     """A batch's block counts (a worker's share of the fit)."""
     recs = records_of(item, stage.reader)
-    path = stage.units_file(item)
-    if path is None:
-        return count_batch([r.text for r in recs], groups=stage.groups_of(recs), config=stage.config)
-    counts, units = count_batch_units([r.text for r in recs], groups=stage.groups_of(recs), config=stage.config)
-    save_units(path, units)  # not kept (no disk space): finding segments the batch again
-    return counts
+    texts, groups = [r.text for r in recs], stage.groups_of(recs)
+    if stage.spill is None:
+        return count_batch(texts, groups=groups, config=stage.config)
+    parts: list[BatchCounts] = []
+    for lo, _, counts, units in count_batch_parts(texts, groups=groups, config=stage.config):
+        save_units(stage.units_file(item, lo), units)  # not kept (no disk space): finding segments it again
+        parts.append(counts)
+    return parts[0] if len(parts) == 1 else BatchCounts.merge(parts)
 
 
 def _find(stage: _Stage, item: Item) -> _Found:
@@ -133,9 +138,10 @@ def _find(stage: _Stage, item: Item) -> _Found:
         raise RuntimeError("finding needs a fitted model")
     recs = records_of(item, stage.reader)
     tally = BlockTally(limit=len(recs) * 1_000_000 + 1)  # one batch: pruned where the batches are merged
-    path = stage.units_file(item)
-    units = None if path is None else load_units(path, [r.text for r in recs])
-    found = find_batch(stage.model, recs, stage.groups_of(recs), tally, units)
+    units_of = None
+    if stage.spill is not None:
+        units_of = lambda lo, hi: load_units(stage.units_file(item, lo), [r.text for r in recs[lo:hi]])  # noqa: E731
+    found = find_batch(stage.model, recs, stage.groups_of(recs), tally, units_of)
     pos = item.positions
     return _Found(
         len(recs), pos[found.doc], found.start, found.end, {int(pos[i]): v for i, v in found.stats.items()},
@@ -150,7 +156,9 @@ def _fit(run: BoilerplateRun, src: Source, stage: _Stage, batches: list[IntArray
     if stage.config.near_threshold is not None:
         for item in items:
             recs = records_of(item, stage.reader)
-            run.model.update([r.text for r in recs], groups=stage.groups_of(recs))
+            texts, groups = [r.text for r in recs], stage.groups_of(recs)
+            for lo, hi in char_parts(texts):  # memory bounded by the part, as on the exact path
+                run.model.update(texts[lo:hi], groups=None if groups is None else groups[lo:hi])
             bar.update(len(item.positions))
         return
     warm = lambda: count_batch([_WARM], config=stage.config)  # noqa: E731

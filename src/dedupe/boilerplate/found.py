@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .._typing import IntArray
+from ..errors import ConfigError
 from ..io.records import Record, Rejected
 from .model import BoilerplateModel
+from .parts import char_parts
 from .spans import BoilerplateSpan, left_blank, remove_ranges
 from .units import Units
 
@@ -110,15 +114,30 @@ def only_boilerplate(record: Record) -> Rejected:
 
 def find_batch(
     model: BoilerplateModel, records: Sequence[Record], groups: Sequence[str] | None, tally: BlockTally | None = None,
-    units: Units | None = None,
+    units_of: Callable[[int, int], Units | None] | None = None,
 ) -> FoundBatch:
-    """Find the boilerplate of ``records`` (with their ``groups``, or None) and count it in ``tally``;
-    ``units``: the records already segmented (:func:`~.model.count_batch_units`), or None."""
+    """Find the boilerplate of ``records`` (with their ``groups``, or None) and count it in ``tally``.
+
+    The records are found part by part (:func:`~.parts.char_parts`: memory bounded by the part);
+    ``units_of(lo, hi)``: the units of ``records[lo:hi]`` already segmented
+    (:func:`~.model.count_batch_parts`), or None where they must be segmented here.
+    """
     texts = [r.text for r in records]
-    if units is None:
-        spans, (doc, start, end) = model.find_removals(texts, groups=groups)
-    else:
-        spans, (doc, start, end) = model.find_removals_of(units)
+    if groups is not None and len(groups) != len(texts):
+        raise ConfigError(f"groups must have one entry per record: got {len(groups)} groups for {len(texts)} records")
+    spans: list[list[BoilerplateSpan]] = []
+    ranges: list[tuple[IntArray, IntArray, IntArray]] = [(_EMPTY, _EMPTY, _EMPTY)]
+    for lo, hi in char_parts(texts):
+        units = None if units_of is None else units_of(lo, hi)
+        if units is None:
+            part_spans, (doc, start, end) = model.find_removals(
+                texts[lo:hi], groups=None if groups is None else groups[lo:hi]
+            )
+        else:
+            part_spans, (doc, start, end) = model.find_removals_of(units)
+        spans.extend(part_spans)
+        ranges.append((doc + lo, start, end))
+    doc, start, end = (np.concatenate(cols) for cols in zip(*ranges, strict=True))
     blank = set(left_blank(texts, doc, start, end))
     stats: dict[int, tuple[int, int]] = {}
     rejected: dict[int, Rejected] = {}
@@ -131,3 +150,6 @@ def find_batch(
     if tally is not None:
         tally.add(spans)
     return FoundBatch(spans, doc, start, end, texts, stats, rejected)
+
+
+_EMPTY: IntArray = np.zeros(0, dtype=np.int64)

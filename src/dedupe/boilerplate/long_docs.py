@@ -46,7 +46,7 @@ from . import units as _units
 from .counts import combine
 from .units import PositionType, Units, group_keys, label_array, position_type, segment
 
-__all__ = ["LONG_CHARS", "WINDOW_CHARS", "long_units", "prepare_bounded"]
+__all__ = ["LONG_CHARS", "WINDOW_CHARS", "long_units", "prepare_bounded", "prepare_keyed"]
 
 #: Texts longer than this (characters) are segmented a window at a time.
 LONG_CHARS = 1 << 20
@@ -68,8 +68,11 @@ def prepare_bounded(
     texts), so a batch without long texts is exactly the batch path.
     """
     docs = _check_texts(texts)
-    doc_groups = group_keys(groups, len(docs))
-    doc_labels = label_array(labels, len(docs))
+    return prepare_keyed(docs, group_keys(groups, len(docs)), label_array(labels, len(docs)), config)
+
+
+def prepare_keyed(docs: list[str], doc_groups: HashArray, doc_labels: IntArray, config: BoilerplateConfig) -> Units:
+    """:func:`prepare_bounded` of checked ``docs`` with their groups' keys and labels (one per document)."""
     is_long = [len(text) > LONG_CHARS for text in docs]
     if not any(is_long):
         return segment(docs, doc_groups, doc_labels, config)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -17,11 +17,19 @@ from ..errors import ConfigError, CorruptFileError, IncompatibleSignaturesError
 from .counts import BatchCounts, Counts, CountTable, KeyMap, combine, count_distinct
 from .long_docs import prepare_bounded
 from .near import Representatives, Segment, canonicalize
+from .parts import prepared_parts
 from .rules import Decision, decide
 from .spans import BoilerplateSpan, removals, spans, strip
 from .units import Units
 
-__all__ = ["BoilerplateModel", "count_batch", "count_batch_units", "find_boilerplate", "strip_boilerplate"]
+__all__ = [
+    "BoilerplateModel",
+    "count_batch",
+    "count_batch_parts",
+    "count_batch_units",
+    "find_boilerplate",
+    "strip_boilerplate",
+]
 
 #: Version of the saved model layout.
 MODEL_FORMAT_VERSION = 1
@@ -369,7 +377,20 @@ def count_batch(
             "count_batch works on the exact path only (near_threshold=None); with near_threshold set, "
             "update the model batch by batch in order"
         )
-    return _batch_counts(cfg, prepare_bounded(texts, groups, None, _counting(cfg)))
+    counting = _counting(cfg)
+    parts = [_batch_counts(cfg, units) for _, _, units in prepared_parts(texts, groups, counting)]
+    return parts[0] if len(parts) == 1 else BatchCounts.merge(parts)
+
+
+def count_batch_parts(
+    texts: Sequence[str], *, groups: Sequence[Hashable] | None, config: BoilerplateConfig
+) -> Iterator[tuple[int, int, BatchCounts, Units]]:
+    """:func:`count_batch_units` part by part (:func:`~.parts.char_parts`): ``(lo, hi, counts, units)``
+    of ``texts[lo:hi]``; :meth:`BatchCounts.merge` of the counts is :func:`count_batch`'s."""
+    if config.near_threshold is not None:
+        raise ConfigError("count_batch_parts works on the exact path only (near_threshold=None)")
+    for lo, hi, units in prepared_parts(texts, groups, config):
+        yield lo, hi, _batch_counts(config, units), units
 
 
 def count_batch_units(
