@@ -127,7 +127,8 @@ with tempfile.TemporaryDirectory() as tmp:
     records = [Record(str(i), t, {}) for i, t in enumerate(texts)]
     found = find_batch(model, records, None, None, lambda lo, hi: load_units(Path(tmp) / f"{lo}.npz", texts[lo:hi]))
 peak = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1]) * 1024
-print(json.dumps({"size": sum(map(len, texts)), "before": before, "peak": peak, "removed": len(set(found.doc.tolist()))}))
+removed = len(set(found.doc.tolist()))
+print(json.dumps({"size": sum(map(len, texts)), "before": before, "peak": peak, "removed": removed}))
 """
 
 

@@ -18,6 +18,7 @@ from ._pipeline_boilerplate import BoilerplateRun
 from ._source import Source
 from ._typing import IntArray, PathLike
 from ._write_pass import write_kept
+from .boilerplate import long_docs
 from .config import BATCH_SIZE
 from .errors import ConfigError
 from .io import Record, Rejected, output_format, write_corpus, write_jsonl
@@ -85,7 +86,21 @@ class CorpusResult:
                 f"; {int(self.boilerplate_spans.sum()):,} boilerplate blocks "
                 f"({int(self.boilerplate_chars.sum()):,} chars) removed from {docs:,} records"
             )
+            if self.boilerplate_skipped:
+                line += (
+                    f"; {len(self.boilerplate_skipped):,} records with over {long_docs.MAX_UNITS:,} units kept whole "
+                    "(boilerplate not searched)"
+                )
         return line
+
+    @property
+    def boilerplate_skipped(self) -> list[str | None]:
+        """Ids of the kept records whose boilerplate was not searched: over
+        :data:`~dedupe.boilerplate.long_docs.MAX_UNITS` units (non-blank lines that do not join),
+        too many to decide within bounded memory. They are written whole."""
+        if self._boilerplate is None:
+            return []
+        return [self.ids[p] for p in self._boilerplate.skipped]
 
     def clusters(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Clusters as ``{"kept": id, "size": n, "members": [...]}``, largest first."""
@@ -176,4 +191,5 @@ class CorpusResult:
                 {**c, "members": c["members"][:top]} for c in self.clusters(limit=top)
             ],
             "top_boilerplate_blocks": self.top_blocks[:top],
+            "boilerplate_skipped": {"records": len(self.boilerplate_skipped), "ids": self.boilerplate_skipped[:top]},
         }

@@ -59,6 +59,8 @@ class BoilerplateRun:
         only_boilerplate: position -> the :class:`Rejected` entry of each record that is
             boilerplate from end to end (with its source, line and raw record).
         top_blocks: the most frequent blocks: ``{"text", "reason", "occurrences"}``.
+        skipped: input positions of the kept records with too many units to search (kept whole;
+            :data:`~dedupe.boilerplate.long_docs.MAX_UNITS`), ascending.
     """
 
     model: BoilerplateModel
@@ -70,6 +72,7 @@ class BoilerplateRun:
     range_start: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     range_end: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     top_blocks: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
 
     def groups_of(self, records: Sequence[Record]) -> list[str] | None:
         if self.group_field is None:
@@ -95,6 +98,7 @@ class _Found:
     stats: dict[int, tuple[int, int]]
     only_boilerplate: dict[int, Rejected]
     tally: BlockTally
+    skipped: list[int]
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,7 @@ def _find(stage: _Stage, item: Item) -> _Found:
     pos = item.positions
     return _Found(
         len(recs), pos[found.doc], found.start, found.end, {int(pos[i]): v for i, v in found.stats.items()},
-        {int(pos[i]): r for i, r in found.only_boilerplate.items()}, tally,
+        {int(pos[i]): r for i, r in found.only_boilerplate.items()}, tally, [int(pos[i]) for i in found.skipped],
     )  # fmt: skip
 
 
@@ -176,6 +180,7 @@ def _merge(run: BoilerplateRun, found: Iterable[_Found], bar: Any) -> None:
         parts.append((f.range_pos, f.range_start, f.range_end))
         run.stats.update(f.stats)
         run.only_boilerplate.update(f.only_boilerplate)
+        run.skipped.extend(f.skipped)
         tally.merge(f.tally)
         bar.update(f.n_docs)
     if parts:

@@ -88,6 +88,8 @@ class FoundBatch:
         stats: index -> ``(spans, characters covered)`` for every record with a span.
         only_boilerplate: index -> the :class:`Rejected` entry of each record whose cleaned text
             is blank (also in ``stats``).
+        skipped: indices of the records with too many units to search (kept whole; see
+            :data:`~.long_docs.MAX_UNITS`).
     """
 
     spans: list[list[BoilerplateSpan]]
@@ -97,6 +99,7 @@ class FoundBatch:
     texts: list[str]
     stats: dict[int, tuple[int, int]]
     only_boilerplate: dict[int, Rejected]
+    skipped: list[int] = field(default_factory=list)
 
     @property
     def cleaned(self) -> list[str]:
@@ -127,16 +130,16 @@ def find_batch(
         raise ConfigError(f"groups must have one entry per record: got {len(groups)} groups for {len(texts)} records")
     spans: list[list[BoilerplateSpan]] = []
     ranges: list[tuple[IntArray, IntArray, IntArray]] = [(_EMPTY, _EMPTY, _EMPTY)]
+    skipped: list[int] = []
     for lo, hi in char_parts(texts):
         units = None if units_of is None else units_of(lo, hi)
         if units is None:
-            part_spans, (doc, start, end) = model.find_removals(
-                texts[lo:hi], groups=None if groups is None else groups[lo:hi]
-            )
-        else:
-            part_spans, (doc, start, end) = model.find_removals_of(units)
+            part_groups = None if groups is None else groups[lo:hi]
+            units = model._units(texts[lo:hi], part_groups, None, learn=False, warn=False)
+        part_spans, (doc, start, end) = model.find_removals_of(units)
         spans.extend(part_spans)
         ranges.append((doc + lo, start, end))
+        skipped.extend((np.flatnonzero(units.skipped) + lo).tolist())
     doc, start, end = (np.concatenate(cols) for cols in zip(*ranges, strict=True))
     blank = set(left_blank(texts, doc, start, end))
     stats: dict[int, tuple[int, int]] = {}
@@ -149,7 +152,7 @@ def find_batch(
             rejected[i] = only_boilerplate(records[i])
     if tally is not None:
         tally.add(spans)
-    return FoundBatch(spans, doc, start, end, texts, stats, rejected)
+    return FoundBatch(spans, doc, start, end, texts, stats, rejected, skipped)
 
 
 _EMPTY: IntArray = np.zeros(0, dtype=np.int64)

@@ -29,6 +29,7 @@ one wrapped paragraph keeps one unit.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -46,12 +47,15 @@ from . import units as _units
 from .counts import combine
 from .units import PositionType, Units, group_keys, label_array, position_type, segment
 
-__all__ = ["LONG_CHARS", "WINDOW_CHARS", "long_units", "prepare_bounded", "prepare_keyed"]
+__all__ = ["LONG_CHARS", "MAX_UNITS", "WINDOW_CHARS", "long_units", "prepare_bounded", "prepare_keyed"]
 
 #: Texts longer than this (characters) are segmented a window at a time.
 LONG_CHARS = 1 << 20
 #: Characters per window (a window holds a longer line whole).
 WINDOW_CHARS = 1 << 16
+#: A text with more units than this is not searched for boilerplate (it is kept whole, and the
+#: pipeline's report names it): what the rules hold for it is bounded, about 165 bytes a unit.
+MAX_UNITS = 1 << 20
 
 _ROW_FIELDS = ("starts", "ends", "next_starts", "keys", "n_words", "paragraphs")
 
@@ -140,6 +144,7 @@ def _concat(parts: list[Units], docs: list[str], doc_groups: HashArray, doc_labe
         words=cat("words"),
         doc_groups=doc_groups,
         doc_labels=doc_labels,
+        skipped=cat("skipped"),
     )
 
 
@@ -281,10 +286,19 @@ def long_units(text: str, doc_groups: HashArray, doc_labels: IntArray, config: B
         keep_normalized=state.near,
         shapes=True,
     )
-    for table in windows:
-        _window(state, table, text)
-        state.row_base += len(table)
-    _close_open(state)
+    done = state.done
+    assert done is not None
+    held, seen = 0, 0  # units closed so far, and the parts of ``done`` already counted
+    for table in itertools.chain(windows, [None]):  # None: the end, where the open unit closes
+        if table is None:
+            _close_open(state)
+        else:
+            _window(state, table, text)
+            state.row_base += len(table)
+        held += sum(len(u.first_row) for u in done[seen:])
+        seen = len(done)
+        if held > MAX_UNITS:
+            return _skipped(text, doc_groups, doc_labels)
     return _finish(state, text, doc_groups, doc_labels)
 
 
@@ -495,7 +509,23 @@ def _finish(state: _State, text: str, doc_groups: HashArray, doc_labels: IntArra
         words=words.astype(narrow, copy=False),
         doc_groups=doc_groups,
         doc_labels=doc_labels,
+        skipped=np.zeros(1, dtype=bool),
     )
+
+
+def _skipped(text: str, doc_groups: HashArray, doc_labels: IntArray) -> Units:
+    """The units of a text with more than :data:`MAX_UNITS`: none (its boilerplate is not searched)."""
+    none, no_keys = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    table = LineTable(
+        doc_offsets=np.zeros(2, dtype=np.int64), starts=none, ends=none, next_starts=none, keys=no_keys,
+        n_words=none, paragraphs=none, trim_rows=none, trim_keys=no_keys, trim_words=none, normalized=None,
+    )  # fmt: skip
+    flags = np.zeros(0, dtype=bool)
+    return Units(
+        texts=[text], table=table, rows=none, last_rows=none, doc=none, keys=no_keys, ckeys=no_keys,
+        xkeys=no_keys, data=flags, sentence=flags, words=none, doc_groups=doc_groups, doc_labels=doc_labels,
+        skipped=np.ones(1, dtype=bool),
+    )  # fmt: skip
 
 
 def _narrowed(values: NDArray[Any], narrow: PositionType) -> NDArray[Any]:

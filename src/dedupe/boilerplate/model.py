@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from .._persist import MANIFEST, load_npy, read_manifest, save_directory
 from .._typing import IntArray, PathLike
 from ..config import BoilerplateConfig
 from ..errors import ConfigError, CorruptFileError, IncompatibleSignaturesError
+from . import long_docs
 from .counts import BatchCounts, Counts, CountTable, KeyMap, combine, count_distinct
 from .long_docs import prepare_bounded
 from .near import Representatives, Segment, canonicalize
@@ -124,10 +126,20 @@ class BoilerplateModel:
         *,
         learn: bool,
         decide: bool = True,
+        warn: bool = True,
     ) -> Units:
         """Segment and key ``texts``; with ``learn`` also count them. Without ``decide`` the units
-        are only counted: they lack the trimmed keys that only the rules look up."""
+        are only counted: they lack the trimmed keys that only the rules look up. With ``warn``, a
+        text with too many units to search (:data:`~.long_docs.MAX_UNITS`) gives a RuntimeWarning."""
         batch = prepare_bounded(texts, groups, labels, self._config if decide else _counting(self._config))
+        if warn and batch.skipped.any():
+            index = np.flatnonzero(batch.skipped).tolist()
+            warnings.warn(
+                f"text(s) {', '.join(map(str, index[:10]))} hold over {long_docs.MAX_UNITS:,} units (non-blank "
+                "lines that do not join): their boilerplate is not searched and they are kept whole",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         canonicalize(self._config, self._reps, batch, learn=learn)
         if learn:
             self._add(batch)

@@ -94,6 +94,7 @@ class Units:
     words: IntArray
     doc_groups: HashArray  # per document
     doc_labels: IntArray  # per document
+    skipped: BoolArray  # per document: too many units to search, so it has none (long_docs.MAX_UNITS)
 
     def site_keys(self) -> HashArray:
         """The keys counted across documents: canonical keys (digits masked: footers with dates)."""
@@ -175,6 +176,7 @@ def segment(docs: list[str], doc_groups: HashArray, doc_labels: IntArray, config
         words=words.astype(np.int64, copy=False),
         doc_groups=doc_groups,
         doc_labels=doc_labels,
+        skipped=np.zeros(len(docs), dtype=bool),
     )
 
 
