@@ -411,3 +411,31 @@ def test_sharded_api_with_a_list_equals_the_cli_and_local(ray_instance: None, tm
     assert reports[0]["per_shard"] == reports[1]["per_shard"] == run.per_shard
     assert _concat([tmp_path / "api" / p.name for p in files]) == (tmp_path / "local.jsonl").read_bytes()
     assert run.counts["duplicates"] == local.counts()["duplicates"] == 2
+
+
+def test_sharded_run_reports_a_record_kept_whole_as_the_local_run_does(ray_instance: None, tmp_path: Path) -> None:
+    """A record of more units than ``MAX_UNITS`` is kept whole and named in both reports."""
+    from dedupe import deduplicate_shards
+    from dedupe.boilerplate.long_docs import MAX_UNITS
+    from dedupe.pipeline import deduplicate
+
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    footer = "Leave a Reply\nScroll to Top\n"
+    huge = "One record of many short lines.\n" + "A.\n" * (MAX_UNITS + 10) + footer
+    for s in range(2):
+        rows = [{"id": f"s{s}-{i}", "text": f"Story {s} {i}, of more than eight words, told once.\n{footer}"}
+                for i in range(3)]  # fmt: skip
+        if s == 1:
+            rows.insert(1, {"id": "huge", "text": huge})
+        (shards / f"part-{s}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    local = deduplicate(shards, id_field="id")
+    local.write(tmp_path / "local.jsonl")
+    with RayBackend(num_partitions=2) as engine:
+        deduplicate_shards(shards, tmp_path / "out", backend=engine, id_field="id")
+    report = json.loads((tmp_path / "out" / "_report.json").read_text())
+    assert report["boilerplate_skipped"] == local.report()["boilerplate_skipped"] == {"records": 1, "ids": ["huge"]}
+    names = sorted(p.name for p in shards.iterdir())
+    assert _concat([tmp_path / "out" / n for n in names]) == (tmp_path / "local.jsonl").read_bytes()
+    written = {r["id"]: r["text"] for r in map(json.loads, (tmp_path / "local.jsonl").read_text().splitlines())}
+    assert written["huge"] == huge and "Scroll to Top" not in written["s0-0"]

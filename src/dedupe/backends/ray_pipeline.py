@@ -237,6 +237,12 @@ def _account(
     return per_shard, totals
 
 
+def _skipped(shards: list[int], per_shard: list[str], limit: int = 20) -> dict[str, Any]:
+    """The report's records kept whole for too many units, as the local report gives them (in shard order)."""
+    ids = [i for k in np.argsort(shards, kind="stable").tolist() for i in json.loads(per_shard[k])]
+    return {"records": len(ids), "ids": ids[:limit]}
+
+
 def _top_blocks(tops: list[bytes], limit: int = 50) -> list[dict[str, Any]]:
     occurrences: Counter[int] = Counter()
     previews: dict[int, tuple[str, str]] = {}
@@ -287,7 +293,7 @@ def _execute(plan: ShardPlan, out: Path, engine: RayBackend, p: dict[str, Any]) 
     results = ctx.files.map_batches(task, batch_format="pyarrow", batch_size=1).take_all()
     ctx.lap("find, strip, write")
     columns = {k: [r[k] for r in results] for k in ("shard", "input", "kept", "exact", "near", "rejected", "spans",
-                                                    "chars", "docs", "top")}  # fmt: skip
+                                                    "chars", "docs", "top", "skipped")}  # fmt: skip
     per_shard, totals = _account(ctx, columns, written)
     bp = p["boilerplate"]
     run = ShardRun(per_shard, totals, {**p, "boilerplate": None if bp is None else bp.as_dict(),
@@ -295,7 +301,8 @@ def _execute(plan: ShardPlan, out: Path, engine: RayBackend, p: dict[str, Any]) 
                    "fingerprint": config.fingerprint(), "backend": "ray"}, ctx.timings, graph,
                    _top_blocks(columns["top"]) if p["boilerplate"] is not None else [])  # fmt: skip
     report = {"summary": run.summary(), "counts": totals, "per_shard": per_shard, "params": run.params,
-              "timings_s": run.timings, "driver_graph": graph, "top_boilerplate_blocks": run.top_blocks}  # fmt: skip
+              "timings_s": run.timings, "driver_graph": graph, "top_boilerplate_blocks": run.top_blocks,
+              "boilerplate_skipped": _skipped(columns["shard"], columns["skipped"])}  # fmt: skip
     with atomic_file(out / REPORT_NAME) as fh:
         fh.write(json.dumps(report, indent=2, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
     return run

@@ -9,6 +9,7 @@ dedupe's own writers, so the bytes equal the local pipeline's), ``OUT/_rejects/<
 
 from __future__ import annotations
 
+import json
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,12 +119,13 @@ class WriteShard:
         rows, kind = self.removed.get()
         model: BoilerplateModel | None = None if self.model is None else ray.get(self.model)
         out: dict[str, list[Any]] = {k: [] for k in ("shard", "input", "kept", "exact", "near", "rejected",
-                                                     "spans", "chars", "docs", "top")}  # fmt: skip
+                                                     "spans", "chars", "docs", "top", "skipped")}  # fmt: skip
         for path, data in _files(batch):
             shard = self.plan.index_of(path)
             kept, rejects, count = _kept(self.plan, shard, data, self.offsets, rows, self.max_chars)
             lo, hi = np.searchsorted(rows, [self.offsets[shard], self.offsets[shard + 1]])
-            stats = _clean(model, kept, rejects, self.plan) if model is not None else (0, 0, 0, BlockTally())
+            skipped: list[str] = []
+            stats = _clean(model, kept, rejects, self.plan, skipped) if model is not None else (0, 0, 0, BlockTally())
             records = [r for pos, r in kept if pos not in rejects]
             written = write_corpus(records, Path(self.output) / self.plan.name(shard), text_field=self.plan.text_field)
             name = side_name(self.plan.name(shard))
@@ -132,14 +134,15 @@ class WriteShard:
             for key, value in (("shard", shard), ("input", count), ("kept", written), ("rejected", len(rejects)),
                                ("exact", int((kind[lo:hi] == 1).sum())), ("near", int((kind[lo:hi] == 2).sum())),
                                ("spans", stats[0]), ("chars", stats[1]), ("docs", stats[2]),
-                               ("top", pickle.dumps(top))):  # fmt: skip
+                               ("top", pickle.dumps(top)), ("skipped", json.dumps(skipped))):  # fmt: skip
                 out[key].append(value)
         return out
 
 
 def _clean(model: BoilerplateModel, kept: list[tuple[int, Record]], rejects: dict[int, Rejected],
-           plan: ShardPlan) -> tuple[int, int, int, BlockTally]:  # fmt: skip
-    """Strip the boilerplate of ``kept`` in place; a record left empty joins ``rejects``.
+           plan: ShardPlan, skipped: list[str]) -> tuple[int, int, int, BlockTally]:  # fmt: skip
+    """Strip the boilerplate of ``kept`` in place; a record left empty joins ``rejects``; the ids of
+    the records with too many units to search join ``skipped``.
 
     Finds with :func:`~dedupe.boilerplate.found.find_batch`, as the local pipeline does. Returns the
     spans, characters and records touched (records left empty not counted, as locally) and the tally.
@@ -150,6 +153,7 @@ def _clean(model: BoilerplateModel, kept: list[tuple[int, Record]], rejects: dic
         chunk = kept[start : start + _BOILERPLATE_BATCH]
         records = [r for _, r in chunk]
         found = find_batch(model, records, plan.groups_of(records), tally)
+        skipped.extend(records[i].id for i in found.skipped)
         for i, ((pos, rec), left) in enumerate(zip(chunk, found.cleaned, strict=True)):
             kept[start + i] = (pos, rec.with_text(left))
         for i, (count, covered) in found.stats.items():
