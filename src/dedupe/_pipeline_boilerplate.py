@@ -36,7 +36,7 @@ from .boilerplate import BoilerplateModel, remove_ranges
 from .boilerplate.counts import BatchCounts
 from .boilerplate.found import BlockTally, find_batch
 from .boilerplate.model import count_batch, count_batch_parts
-from .boilerplate.parts import char_parts
+from .boilerplate.parts import Cut, line_parts
 from .boilerplate.spill import load_units, save_units
 from .config import BoilerplateConfig
 from .io import LineReader, Record, Rejected
@@ -123,29 +123,32 @@ class _Stage:
         return [str(r.fields[self.group_field]) for r in records]
 
 
-def _count(stage: _Stage, item: Item) -> BatchCounts:
-    """A batch's block counts (a worker's share of the fit)."""
+def _count(stage: _Stage, item: Item) -> tuple[BatchCounts, Cut]:
+    """A batch's block counts (a worker's share of the fit), and the parts it was cut in."""
     recs = records_of(item, stage.reader)
     texts, groups = [r.text for r in recs], stage.groups_of(recs)
+    cut = line_parts(texts)
     if stage.spill is None:
-        return count_batch(texts, groups=groups, config=stage.config)
+        return count_batch(texts, groups=groups, config=stage.config), cut
     parts: list[BatchCounts] = []
-    for lo, _, counts, units in count_batch_parts(texts, groups=groups, config=stage.config):
+    for lo, _, counts, units in count_batch_parts(texts, groups=groups, config=stage.config, cut=cut):
         save_units(stage.units_file(item, lo), units)  # not kept (no disk space): finding segments it again
         parts.append(counts)
-    return parts[0] if len(parts) == 1 else BatchCounts.merge(parts)
+    return (parts[0] if len(parts) == 1 else BatchCounts.merge(parts)), cut
 
 
-def _find(stage: _Stage, item: Item) -> _Found:
-    """A batch's boilerplate ranges, per-record statistics and only-boilerplate rejects (compact: no texts)."""
+def _find(stage: _Stage, task: tuple[Item, Cut]) -> _Found:
+    """A batch's boilerplate ranges, per-record statistics and only-boilerplate rejects (compact: no
+    texts); ``task``: the batch and the parts counting cut it in."""
     if stage.model is None:  # pragma: no cover - the find pass always has its model
         raise RuntimeError("finding needs a fitted model")
+    item, cut = task
     recs = records_of(item, stage.reader)
     tally = BlockTally(limit=len(recs) * 1_000_000 + 1)  # one batch: pruned where the batches are merged
     units_of = None
     if stage.spill is not None:
         units_of = lambda lo, hi: load_units(stage.units_file(item, lo), [r.text for r in recs[lo:hi]])  # noqa: E731
-    found = find_batch(stage.model, recs, stage.groups_of(recs), tally, units_of)
+    found = find_batch(stage.model, recs, stage.groups_of(recs), tally, units_of, cut)
     pos = item.positions
     return _Found(
         len(recs), pos[found.doc], found.start, found.end, {int(pos[i]): v for i, v in found.stats.items()},
@@ -154,22 +157,26 @@ def _find(stage: _Stage, item: Item) -> _Found:
 
 
 def _fit(run: BoilerplateRun, src: Source, stage: _Stage, batches: list[IntArray], workers: int,
-         bar: Any) -> None:  # fmt: skip
-    """Count every batch into ``run.model``, in input order."""
+         bar: Any) -> list[Cut]:  # fmt: skip
+    """Count every batch into ``run.model``, in input order; return the parts each batch was cut in."""
     items = read_items(src, batches, stage.reader)
+    cuts: list[Cut] = []
     if stage.config.near_threshold is not None:
         for item in items:
             recs = records_of(item, stage.reader)
             texts, groups = [r.text for r in recs], stage.groups_of(recs)
-            for lo, hi in char_parts(texts):  # memory bounded by the part, as on the exact path
+            cuts.append(line_parts(texts))
+            for lo, hi in cuts[-1]:  # memory bounded by the part, as on the exact path
                 run.model.update(texts[lo:hi], groups=None if groups is None else groups[lo:hi])
             bar.update(len(item.positions))
-        return
+        return cuts
     warm = lambda: count_batch([_WARM], config=stage.config)  # noqa: E731
     with WorkerPool(workers, stage, warm=warm) as pool:
-        for counts in pool.map(_count, items):
+        for counts, cut in pool.map(_count, items):
             run.model.add_counts(counts)
+            cuts.append(cut)
             bar.update(counts.n_docs)
+    return cuts
 
 
 def _merge(run: BoilerplateRun, found: Iterable[_Found], bar: Any) -> None:
@@ -221,7 +228,7 @@ def _fit_and_find(
     batches = plan_batches(kept, kept_chars, batch_size)
     stage = _Stage(src.reader(), group_field, config, spill=spill)
     bar = progress("boilerplate: count", len(kept))
-    _fit(run, src, stage, batches, workers, bar)
+    cuts = _fit(run, src, stage, batches, workers, bar)
     bar.close()
     src.unchanged()
     t = timer.add("boilerplate_fit", t)
@@ -230,7 +237,7 @@ def _fit_and_find(
     bar = progress("boilerplate: find", len(kept))
     warm = lambda: run.model.find_removals([_WARM])  # noqa: E731
     with WorkerPool(workers, stage, warm=warm) as pool:
-        _merge(run, pool.map(_find, read_items(src, batches, stage.reader)), bar)
+        _merge(run, pool.map(_find, zip(read_items(src, batches, stage.reader), cuts, strict=True)), bar)
     bar.close()
     src.unchanged()
     timer.add("boilerplate_find", t)

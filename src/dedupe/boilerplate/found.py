@@ -23,7 +23,7 @@ from .._typing import IntArray
 from ..errors import ConfigError
 from ..io.records import Record, Rejected
 from .model import BoilerplateModel
-from .parts import char_parts
+from .parts import Cut, line_parts
 from .spans import BoilerplateSpan, left_blank, remove_ranges
 from .units import Units
 
@@ -117,13 +117,13 @@ def only_boilerplate(record: Record) -> Rejected:
 
 def find_batch(
     model: BoilerplateModel, records: Sequence[Record], groups: Sequence[str] | None, tally: BlockTally | None = None,
-    units_of: Callable[[int, int], Units | None] | None = None,
+    units_of: Callable[[int, int], Units | None] | None = None, cut: Cut | None = None,
 ) -> FoundBatch:
     """Find the boilerplate of ``records`` (with their ``groups``, or None) and count it in ``tally``.
 
-    The records are found part by part (:func:`~.parts.char_parts`: memory bounded by the part);
-    ``units_of(lo, hi)``: the units of ``records[lo:hi]`` already segmented
-    (:func:`~.model.count_batch_parts`), or None where they must be segmented here.
+    The records are found part by part (``cut``, the one counting used, else :func:`~.parts.line_parts`:
+    memory bounded by the part); ``units_of(lo, hi)``: the units of ``records[lo:hi]`` already
+    segmented (:func:`~.model.count_batch_parts`), or None where they must be segmented here.
     """
     texts = [r.text for r in records]
     if groups is not None and len(groups) != len(texts):
@@ -131,7 +131,7 @@ def find_batch(
     spans: list[list[BoilerplateSpan]] = []
     ranges: list[tuple[IntArray, IntArray, IntArray]] = [(_EMPTY, _EMPTY, _EMPTY)]
     skipped: list[int] = []
-    for lo, hi in char_parts(texts):
+    for lo, hi in line_parts(texts) if cut is None else cut:
         units = None if units_of is None else units_of(lo, hi)
         if units is None:
             part_groups = None if groups is None else groups[lo:hi]

@@ -19,7 +19,7 @@ from . import long_docs
 from .counts import BatchCounts, Counts, CountTable, KeyMap, combine, count_distinct
 from .long_docs import prepare_bounded
 from .near import Representatives, Segment, canonicalize
-from .parts import prepared_parts
+from .parts import Cut, prepared_parts
 from .rules import Decision, decide
 from .spans import BoilerplateSpan, removals, spans, strip
 from .units import Units
@@ -395,13 +395,14 @@ def count_batch(
 
 
 def count_batch_parts(
-    texts: Sequence[str], *, groups: Sequence[Hashable] | None, config: BoilerplateConfig
+    texts: Sequence[str], *, groups: Sequence[Hashable] | None, config: BoilerplateConfig, cut: Cut | None = None
 ) -> Iterator[tuple[int, int, BatchCounts, Units]]:
-    """:func:`count_batch_units` part by part (:func:`~.parts.char_parts`): ``(lo, hi, counts, units)``
-    of ``texts[lo:hi]``; :meth:`BatchCounts.merge` of the counts is :func:`count_batch`'s."""
+    """:func:`count_batch_units` part by part (``cut``, else :func:`~.parts.line_parts`):
+    ``(lo, hi, counts, units)`` of ``texts[lo:hi]``; :meth:`BatchCounts.merge` of the counts is
+    :func:`count_batch`'s."""
     if config.near_threshold is not None:
         raise ConfigError("count_batch_parts works on the exact path only (near_threshold=None)")
-    for lo, hi, units in prepared_parts(texts, groups, config):
+    for lo, hi, units in prepared_parts(texts, groups, config, cut):
         yield lo, hi, _batch_counts(config, units), units
 
 
