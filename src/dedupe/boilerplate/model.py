@@ -179,6 +179,10 @@ class BoilerplateModel:
     def find(self, texts: Iterable[str], *, groups: Sequence[Hashable] | None = None) -> list[list[BoilerplateSpan]]:
         """Find the boilerplate spans of every text.
 
+        A text of more than :data:`~.long_docs.MAX_UNITS` units (non-blank lines that do not join)
+        is not searched: it gets no span, and a ``RuntimeWarning`` names it (so do :meth:`fit`,
+        :meth:`update`, :meth:`find_removals` and :meth:`strip`, which keeps it whole).
+
         Returns:
             One list per text of :class:`BoilerplateSpan`, sorted by ``start``, disjoint.
         """
