@@ -24,7 +24,9 @@ Memory of a long document: the window's per-line arrays and temporaries (a few h
 line of one window, about 50 MB for ``WINDOW_CHARS`` of the shortest lines) plus under 100 bytes
 per unit kept (per-unit arrays and up to two reduced rows, int32 where the text allows),
 independent of the number of lines inside units. A record of 12.5 million short lines that form
-one wrapped paragraph keeps one unit.
+one wrapped paragraph keeps one unit. A text found to hold more than :data:`MAX_UNITS` units is
+dropped as soon as it passes that count: it has no units (``Units.skipped``), so it is neither
+counted nor searched, and is kept whole.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ LONG_CHARS = 1 << 20
 #: Characters per window (a window holds a longer line whole).
 WINDOW_CHARS = 1 << 16
 #: A text with more units than this is not searched for boilerplate (it is kept whole, and the
-#: pipeline's report names it): what the rules hold for it is bounded, about 165 bytes a unit.
+#: pipeline's report names it): what segmenting and the rules hold for one text is bounded so, at
+#: about 210 bytes a unit (260 MB at the peak for 1.03 M units of 3 bytes).
 MAX_UNITS = 1 << 20
 
 _ROW_FIELDS = ("starts", "ends", "next_starts", "keys", "n_words", "paragraphs")
