@@ -266,8 +266,6 @@ def deduplicate(
             re-reads the records once to count their shingles and runs on the local backend only.
         remove_boilerplate: find repeated boilerplate blocks and remove them from kept records,
             as ``boilerplate`` (a :class:`~dedupe.config.BoilerplateConfig`; default: its defaults) says.
-            A record of more than :data:`~dedupe.boilerplate.long_docs.MAX_UNITS` units is kept
-            whole (:attr:`CorpusResult.boilerplate_skipped`, and the report, name it).
         backend: ``"local"`` (in process, streaming, ``workers`` processes), ``"ray"``, or a
             :class:`~dedupe.backends.Backend` (left open): signatures, the band-key grouping and
             blocks of exact verification run there (the texts are collected on the driver;
