@@ -11,9 +11,9 @@ with ``--clean`` also :func:`dedupe.deduplicate` on the one record without and w
 than ``--limit`` (10) record sizes, or peaks over ``--max-gb`` (1 GB).
 
 ``--records N`` (N > 1) measures instead what one worker of the pipeline holds for one batch of N
-such records of ``--mb / N`` MB each (a distinct first line each): ``batch`` counts it part by
-part (:func:`dedupe.boilerplate.model.count_batch_parts`, each part's units kept on disk as the
-pipeline keeps them) and finds it (:func:`dedupe.boilerplate.found.find_batch`).
+such records of ``--mb / N`` MB each (a distinct first line each): ``batch`` runs the pipeline's
+own counting and finding of one batch (``dedupe._pipeline_boilerplate``: part by part, each part's
+units kept on disk between the two).
 
 Run: ``python benchmarks/memory_long_record.py [--mb 75] [--clean] [--shape wrapped|units|tiny]``
      ``python benchmarks/memory_long_record.py --mb 30 --records 1000 --shape tiny``
@@ -39,20 +39,18 @@ with open("/proc/self/statm") as f:
     before = int(f.read().split()[1]) * resource.getpagesize()
 if mode == "sign":
     dedupe.MinHasher().signatures_and_digests(records)
-elif mode == "batch":
-    from dedupe.boilerplate.found import find_batch
-    from dedupe.boilerplate.model import count_batch_parts
-    from dedupe.boilerplate.spill import load_units, save_units
+elif mode == "batch":  # the pipeline's own count and find of one batch, as a worker runs them
+    import dataclasses, numpy as np
+    from dedupe._pipeline_boilerplate import _Stage, _count, _find
+    from dedupe._position_batches import Item
     from dedupe.io import Record
     cfg = dedupe.BoilerplateConfig()
-    model = dedupe.BoilerplateModel(cfg)
+    item = Item(np.arange(len(records)), [Record(str(i), t, {}) for i, t in enumerate(records)])
     with tempfile.TemporaryDirectory() as tmp:
-        for lo, hi, counts, units in count_batch_parts(records, groups=None, config=cfg):
-            save_units(Path(tmp) / f"{lo}.npz", units)
-            model.add_counts(counts)
-            del units
-        recs = [Record(str(i), t, {}) for i, t in enumerate(records)]
-        find_batch(model, recs, None, None, lambda lo, hi: load_units(Path(tmp) / f"{lo}.npz", records[lo:hi]))
+        stage = _Stage(None, None, cfg, spill=Path(tmp))
+        counts, cut = _count(stage, item)
+        model = dedupe.BoilerplateModel(cfg).add_counts(counts)
+        _find(dataclasses.replace(stage, model=model), (item, cut))
 else:
     rows = [{"id": str(i), "text": t} for i, t in enumerate(records)]
     dedupe.deduplicate(rows, remove_boilerplate=mode == "clean", max_chars=10**9)

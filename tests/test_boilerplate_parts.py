@@ -26,6 +26,7 @@ from dedupe.boilerplate.model import count_batch, count_batch_parts
 from dedupe.config import BoilerplateConfig
 from dedupe.io import Record
 from test_boilerplate_long import _TEXTS, _spans
+from test_boilerplate_spill import _corpus
 
 
 def _lines(text: str) -> int:
@@ -81,17 +82,6 @@ def test_a_batch_in_parts_counts_and_finds_what_the_whole_batch_does(
                 np.testing.assert_array_equal(x, y)
 
 
-def _corpus(path: Path) -> None:
-    footer = "Leave a Reply\nScroll to Top\nArticles You May Like"
-    rows = []
-    for i in range(120):
-        site = f"s{i % 3}.com"
-        body = f"Story {i} about the river and the {i % 17} bridges, told in a sentence of its own."
-        promo = "Learn to use AI like a Pro.\n" * (i % 4)
-        rows.append({"id": str(i), "site": site, "text": f"Menu of {site}\nHome | News\n\n{body}\n{promo}\n{footer}\n"})
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-
-
 @pytest.mark.parametrize("workers", [1, 2])
 def test_the_pipeline_writes_the_same_whatever_the_parts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
@@ -111,30 +101,27 @@ def test_the_pipeline_writes_the_same_whatever_the_parts(
 
 
 _BATCH_CHILD = """
-import json, resource, sys, tempfile
+import dataclasses, json, resource, sys, tempfile
 from pathlib import Path
+import numpy as np
 import dedupe
+from dedupe._pipeline_boilerplate import _Stage, _count, _find
+from dedupe._position_batches import Item
 from dedupe.boilerplate import parts
-from dedupe.boilerplate.found import find_batch
-from dedupe.boilerplate.model import count_batch_parts
-from dedupe.boilerplate.spill import load_units, save_units
 from dedupe.io import Record
 parts.PART_LINES = int(sys.argv[1])
 texts = [f"Record {i} of the batch.\\n" + "A.\\n" * 13_000 for i in range(200)]  # 7.8 MB of 3-byte units
 with open("/proc/self/statm") as f:
     before = int(f.read().split()[1]) * resource.getpagesize()
 cfg = dedupe.BoilerplateConfig()
-model = dedupe.BoilerplateModel(cfg)
-with tempfile.TemporaryDirectory() as tmp:
-    for lo, hi, counts, units in count_batch_parts(texts, groups=None, config=cfg):
-        save_units(Path(tmp) / f"{lo}.npz", units)
-        model.add_counts(counts)
-        del units
-    records = [Record(str(i), t, {}) for i, t in enumerate(texts)]
-    found = find_batch(model, records, None, None, lambda lo, hi: load_units(Path(tmp) / f"{lo}.npz", texts[lo:hi]))
+item = Item(np.arange(len(texts)), [Record(str(i), t, {}) for i, t in enumerate(texts)])
+with tempfile.TemporaryDirectory() as tmp:  # the pipeline's own count and find of one batch
+    stage = _Stage(None, None, cfg, spill=Path(tmp))
+    counts, cut = _count(stage, item)
+    found = _find(dataclasses.replace(stage, model=dedupe.BoilerplateModel(cfg).add_counts(counts)), (item, cut))
 peak = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1]) * 1024
-removed = len(set(found.doc.tolist()))
-print(json.dumps({"size": sum(map(len, texts)), "before": before, "peak": peak, "removed": removed}))
+removed = len(set(found.range_pos.tolist()))
+print(json.dumps({"size": sum(map(len, texts)), "before": before, "peak": peak, "removed": removed, "parts": len(cut)}))
 """
 
 
@@ -148,4 +135,5 @@ def test_a_batch_of_tiny_units_is_held_a_part_at_a_time() -> None:
     got = json.loads(out.stdout)
     growth = (got["peak"] - got["before"]) / got["size"]
     assert got["removed"] == 200  # every record has its repeated line removed
+    assert got["parts"] == 40  # 13,002 lines counted a record: 5 records a part
     assert growth < 10, f"peak RSS grew by {growth:.1f} batch sizes (limit 10)"

@@ -124,17 +124,16 @@ class _Stage:
 
 
 def _count(stage: _Stage, item: Item) -> tuple[BatchCounts, Cut]:
-    """A batch's block counts (a worker's share of the fit), and the parts it was cut in."""
+    """A batch's block counts (a worker's share of the fit), and the parts it was cut in; each
+    part's units are kept in the spill folder for finding (the exact path always has one)."""
     recs = records_of(item, stage.reader)
     texts, groups = [r.text for r in recs], stage.groups_of(recs)
     cut = line_parts(texts)
-    if stage.spill is None:
-        return count_batch(texts, groups=groups, config=stage.config), cut
     parts: list[BatchCounts] = []
     for lo, _, counts, units in count_batch_parts(texts, groups=groups, config=stage.config, cut=cut):
         save_units(stage.units_file(item, lo), units)  # not kept (no disk space): finding segments it again
         parts.append(counts)
-    return (parts[0] if len(parts) == 1 else BatchCounts.merge(parts)), cut
+    return BatchCounts.merge(parts), cut
 
 
 def _find(stage: _Stage, task: tuple[Item, Cut]) -> _Found:

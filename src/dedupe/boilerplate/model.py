@@ -394,8 +394,7 @@ def count_batch(
             "update the model batch by batch in order"
         )
     counting = _counting(cfg)
-    parts = [_batch_counts(cfg, units) for _, _, units in prepared_parts(texts, groups, counting)]
-    return parts[0] if len(parts) == 1 else BatchCounts.merge(parts)
+    return BatchCounts.merge([_batch_counts(cfg, units) for _, _, units in prepared_parts(texts, groups, counting)])
 
 
 def count_batch_parts(
