@@ -18,7 +18,6 @@ from ._pipeline_boilerplate import BoilerplateRun
 from ._source import Source
 from ._typing import IntArray, PathLike
 from ._write_pass import write_kept
-from .boilerplate import long_docs
 from .config import BATCH_SIZE
 from .errors import ConfigError
 from .io import Record, Rejected, output_format, write_corpus, write_jsonl
@@ -88,16 +87,16 @@ class CorpusResult:
             )
             if self.boilerplate_skipped:
                 line += (
-                    f"; {len(self.boilerplate_skipped):,} records with over {long_docs.MAX_UNITS:,} units kept whole "
+                    f"; {len(self.boilerplate_skipped):,} records with too many units for their size kept whole "
                     "(boilerplate not searched)"
                 )
         return line
 
     @property
     def boilerplate_skipped(self) -> list[str | None]:
-        """Ids of the kept records whose boilerplate was not searched: over
-        :data:`~dedupe.boilerplate.long_docs.MAX_UNITS` units (non-blank lines that do not join),
-        too many to decide within bounded memory. They are written whole."""
+        """Ids of the kept records whose boilerplate was not searched: more units (non-blank lines
+        that do not join) than :func:`~dedupe.boilerplate.long_docs.unit_budget` allows for their
+        size, too many to decide within about 10 times the record's size. They are written whole."""
         if self._boilerplate is None:
             return []
         return [self.ids[p] for p in self._boilerplate.skipped]

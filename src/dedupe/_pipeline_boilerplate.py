@@ -60,7 +60,7 @@ class BoilerplateRun:
             boilerplate from end to end (with its source, line and raw record).
         top_blocks: the most frequent blocks: ``{"text", "reason", "occurrences"}``.
         skipped: input positions of the kept records with too many units to search (kept whole;
-            :data:`~dedupe.boilerplate.long_docs.MAX_UNITS`), ascending.
+            :func:`~dedupe.boilerplate.long_docs.unit_budget`), ascending.
     """
 
     model: BoilerplateModel

@@ -89,7 +89,7 @@ class FoundBatch:
         only_boilerplate: index -> the :class:`Rejected` entry of each record whose cleaned text
             is blank (also in ``stats``).
         skipped: indices of the records with too many units to search (kept whole; see
-            :data:`~.long_docs.MAX_UNITS`).
+            :func:`~.long_docs.unit_budget`).
     """
 
     spans: list[list[BoilerplateSpan]]

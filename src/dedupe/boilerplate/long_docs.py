@@ -4,8 +4,9 @@
 shapes: about 90 bytes a line, and as much again in temporaries), so one record of 12 million
 short lines would cost gigabytes. :func:`prepare_bounded` gives the same :class:`~.units.Units`
 (tests compare them field by field), but segments every text longer than ``LONG_CHARS``
-characters alone, a window of about ``WINDOW_CHARS`` characters at a time
-(:func:`dedupe.blocks.split_windows`), in two passes:
+characters, or of more than ``MIN_UNITS`` lines shorter than ``CHARS_PER_LINE`` on average, alone,
+a window of about ``WINDOW_CHARS`` characters at a time (:func:`dedupe.blocks.split_windows`), in
+two passes:
 
 1. the document's widest line and its breaks inside sentences (a width histogram), which say
    whether the document is hard-wrapped (skipped with ``unwrap=False``, and stopped at the first
@@ -24,9 +25,11 @@ Memory of a long document: the window's per-line arrays and temporaries (a few h
 line of one window, about 50 MB for ``WINDOW_CHARS`` of the shortest lines) plus under 100 bytes
 per unit kept (per-unit arrays and up to two reduced rows, int32 where the text allows),
 independent of the number of lines inside units. A record of 12.5 million short lines that form
-one wrapped paragraph keeps one unit. A text found to hold more than :data:`MAX_UNITS` units is
-dropped as soon as it passes that count: it has no units (``Units.skipped``), so it is neither
-counted nor searched, and is kept whole.
+one wrapped paragraph keeps one unit. A text found to hold more units than :func:`unit_budget`
+allows (``MIN_UNITS``, or one per ``CHARS_PER_UNIT`` characters past that, at most ``MAX_UNITS``)
+is dropped as soon as it passes that count: it has no units (``Units.skipped``), so it is neither
+counted nor searched, and is kept whole. So what one text holds for boilerplate is at most about
+10 times its size, or about 20 MB, whichever is more.
 """
 
 from __future__ import annotations
@@ -49,16 +52,51 @@ from . import units as _units
 from .counts import combine
 from .units import PositionType, Units, group_keys, label_array, position_type, segment
 
-__all__ = ["LONG_CHARS", "MAX_UNITS", "WINDOW_CHARS", "long_units", "prepare_bounded", "prepare_keyed"]
+__all__ = [
+    "CHARS_PER_LINE", "CHARS_PER_UNIT", "LONG_CHARS", "MAX_UNITS", "MIN_UNITS", "WINDOW_CHARS", "long_units",
+    "prepare_bounded", "prepare_keyed", "unit_budget",
+]  # fmt: skip
 
 #: Texts longer than this (characters) are segmented a window at a time.
 LONG_CHARS = 1 << 20
 #: Characters per window (a window holds a longer line whole).
 WINDOW_CHARS = 1 << 16
-#: A text with more units than this is not searched for boilerplate (it is kept whole, and the
-#: pipeline's report names it): what segmenting and the rules hold for one text is bounded so, at
-#: about 210 bytes a unit (260 MB at the peak for 1.03 M units of 3 bytes).
+#: A text with more units than :func:`unit_budget` gives it is not searched for boilerplate (it is
+#: kept whole, and the pipeline's report names it): what segmenting and the rules hold for one text
+#: is about 205 bytes a unit at the peak, so the budget keeps it within about 10 times the text, or
+#: about 20 MB for a text of up to ``MIN_UNITS`` units, and never over about 220 MB (``MAX_UNITS``).
 MAX_UNITS = 1 << 20
+#: Every text of up to this many units is searched, whatever its size.
+MIN_UNITS = 1 << 16
+#: Past ``MIN_UNITS``, a text is searched while it has at least this many characters per unit.
+CHARS_PER_UNIT = 21
+#: A text of more than ``MIN_UNITS`` lines and fewer characters per line than this is segmented a
+#: window at a time however long it is: the batch path holds about 285 bytes a line at the peak.
+CHARS_PER_LINE = 28
+
+
+def unit_budget(n_chars: int) -> int:
+    """The most units a text of ``n_chars`` characters may hold and still be searched for boilerplate.
+
+    >>> unit_budget(3_000), unit_budget(3_000_000), unit_budget(300_000_000)
+    (65536, 142857, 1048576)
+    """
+    return min(MAX_UNITS, max(MIN_UNITS, n_chars // CHARS_PER_UNIT))
+
+
+def _windowed(text: str) -> bool:
+    """Whether ``text`` is segmented a window at a time: over ``LONG_CHARS`` characters, or over
+    ``MIN_UNITS`` lines (``\n`` and ``\r`` counted: a bound, never short) of under ``CHARS_PER_LINE``
+    characters on average (counted only past ``MIN_UNITS`` characters: a text has at most one line more)."""
+    n = len(text)
+    if n > LONG_CHARS:
+        return True
+    if n < MIN_UNITS:
+        return False
+    lines = text.count("\n") + 1
+    if "\r" in text:
+        lines += text.count("\r")
+    return lines > max(MIN_UNITS, n // CHARS_PER_LINE)
 
 _ROW_FIELDS = ("starts", "ends", "next_starts", "keys", "n_words", "paragraphs")
 
@@ -69,10 +107,11 @@ def prepare_bounded(
     labels: Sequence[int] | NDArray[Any] | None,
     config: BoilerplateConfig,
 ) -> Units:
-    """:func:`.units.prepare`, with every text over ``LONG_CHARS`` characters segmented a window at a time.
+    """:func:`.units.prepare`, with every long text (over ``LONG_CHARS`` characters, or of many
+    short lines) segmented a window at a time.
 
-    Texts up to ``LONG_CHARS`` go through :func:`.units.segment` together (runs of them between long
-    texts), so a batch without long texts is exactly the batch path.
+    The other texts go through :func:`.units.segment` together (runs of them between long texts),
+    so a batch without long texts is exactly the batch path.
     """
     docs = _check_texts(texts)
     return prepare_keyed(docs, group_keys(groups, len(docs)), label_array(labels, len(docs)), config)
@@ -80,7 +119,7 @@ def prepare_bounded(
 
 def prepare_keyed(docs: list[str], doc_groups: HashArray, doc_labels: IntArray, config: BoilerplateConfig) -> Units:
     """:func:`prepare_bounded` of checked ``docs`` with their groups' keys and labels (one per document)."""
-    is_long = [len(text) > LONG_CHARS for text in docs]
+    is_long = [_windowed(text) for text in docs]
     if not any(is_long):
         return segment(docs, doc_groups, doc_labels, config)
     parts: list[Units] = []
@@ -291,7 +330,7 @@ def long_units(text: str, doc_groups: HashArray, doc_labels: IntArray, config: B
     )
     done = state.done
     assert done is not None
-    held, seen = 0, 0  # units closed so far, and the parts of ``done`` already counted
+    held, seen, budget = 0, 0, unit_budget(len(text))  # units closed so far, the parts of ``done`` counted
     for table in itertools.chain(windows, [None]):  # None: the end, where the open unit closes
         if table is None:
             _close_open(state)
@@ -300,7 +339,7 @@ def long_units(text: str, doc_groups: HashArray, doc_labels: IntArray, config: B
             state.row_base += len(table)
         held += sum(len(u.first_row) for u in done[seen:])
         seen = len(done)
-        if held > MAX_UNITS:
+        if held > budget:
             return _skipped(text, doc_groups, doc_labels)
     return _finish(state, text, doc_groups, doc_labels)
 
@@ -517,7 +556,7 @@ def _finish(state: _State, text: str, doc_groups: HashArray, doc_labels: IntArra
 
 
 def _skipped(text: str, doc_groups: HashArray, doc_labels: IntArray) -> Units:
-    """The units of a text with more than :data:`MAX_UNITS`: none (its boilerplate is not searched)."""
+    """The units of a text with more than :func:`unit_budget` units: none (its boilerplate is not searched)."""
     none, no_keys = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
     table = LineTable(
         doc_offsets=np.zeros(2, dtype=np.int64), starts=none, ends=none, next_starts=none, keys=no_keys,

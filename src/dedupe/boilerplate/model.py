@@ -130,13 +130,15 @@ class BoilerplateModel:
     ) -> Units:
         """Segment and key ``texts``; with ``learn`` also count them. Without ``decide`` the units
         are only counted: they lack the trimmed keys that only the rules look up. With ``warn``, a
-        text with too many units to search (:data:`~.long_docs.MAX_UNITS`) gives a RuntimeWarning."""
+        text with too many units to search (:func:`~.long_docs.unit_budget`) gives a RuntimeWarning."""
         batch = prepare_bounded(texts, groups, labels, self._config if decide else _counting(self._config))
         if warn and batch.skipped.any():
             index = np.flatnonzero(batch.skipped).tolist()
             warnings.warn(
-                f"text(s) {', '.join(map(str, index[:10]))} hold over {long_docs.MAX_UNITS:,} units (non-blank "
-                "lines that do not join): their boilerplate is not searched and they are kept whole",
+                f"text(s) {', '.join(map(str, index[:10]))} hold too many units for their size (non-blank "
+                f"lines that do not join: over {long_docs.MIN_UNITS:,} and over one per "
+                f"{long_docs.CHARS_PER_UNIT} characters, or over {long_docs.MAX_UNITS:,}): their boilerplate "
+                "is not searched and they are kept whole",
                 RuntimeWarning,
                 stacklevel=3,
             )
@@ -179,8 +181,8 @@ class BoilerplateModel:
     def find(self, texts: Iterable[str], *, groups: Sequence[Hashable] | None = None) -> list[list[BoilerplateSpan]]:
         """Find the boilerplate spans of every text.
 
-        A text of more than :data:`~.long_docs.MAX_UNITS` units (non-blank lines that do not join)
-        is not searched: it gets no span, and a ``RuntimeWarning`` names it (so do :meth:`fit`,
+        A text of more units (non-blank lines that do not join) than :func:`~.long_docs.unit_budget`
+        allows for its size is not searched: it gets no span, and a ``RuntimeWarning`` names it (so do :meth:`fit`,
         :meth:`update`, :meth:`find_removals` and :meth:`strip`, which keeps it whole).
 
         Returns:

@@ -94,7 +94,7 @@ class Units:
     words: IntArray
     doc_groups: HashArray  # per document
     doc_labels: IntArray  # per document
-    skipped: BoolArray  # per document: too many units to search, so it has none (long_docs.MAX_UNITS)
+    skipped: BoolArray  # per document: too many units to search, so it has none (long_docs.unit_budget)
 
     def site_keys(self) -> HashArray:
         """The keys counted across documents: canonical keys (digits masked: footers with dates)."""
