@@ -414,15 +414,15 @@ def test_sharded_api_with_a_list_equals_the_cli_and_local(ray_instance: None, tm
 
 
 def test_sharded_run_reports_a_record_kept_whole_as_the_local_run_does(ray_instance: None, tmp_path: Path) -> None:
-    """A record of more units than ``MAX_UNITS`` is kept whole and named in both reports."""
+    """A record of more units than its budget (``unit_budget``) is kept whole and named in both reports."""
     from dedupe import deduplicate_shards
-    from dedupe.boilerplate.long_docs import MAX_UNITS
+    from dedupe.boilerplate.long_docs import MIN_UNITS
     from dedupe.pipeline import deduplicate
 
     shards = tmp_path / "shards"
     shards.mkdir()
     footer = "Leave a Reply\nScroll to Top\n"
-    huge = "One record of many short lines.\n" + "A.\n" * (MAX_UNITS + 10) + footer
+    huge = "One record of many short lines.\n" + "A.\n" * (MIN_UNITS + 10) + footer  # 197 KB, 3 characters a unit
     for s in range(2):
         rows = [{"id": f"s{s}-{i}", "text": f"Story {s} {i}, of more than eight words, told once.\n{footer}"}
                 for i in range(3)]  # fmt: skip
