@@ -86,7 +86,7 @@ def unit_budget(n_chars: int) -> int:
 
 def _windowed(text: str) -> bool:
     """Whether ``text`` is segmented a window at a time: over ``LONG_CHARS`` characters, or over
-    ``MIN_UNITS`` lines (``\n`` and ``\r`` counted: a bound, never short) of under ``CHARS_PER_LINE``
+    ``MIN_UNITS`` lines (``\\n`` and ``\\r`` counted: a bound, never short) of under ``CHARS_PER_LINE``
     characters on average (counted only past ``MIN_UNITS`` characters: a text has at most one line more)."""
     n = len(text)
     if n > LONG_CHARS:
