@@ -2,17 +2,18 @@
 lowercase without a full stop: they join into one hard-wrapped unit) or, with ``--shape units``,
 ``"Ab NN.\\n"`` (7 bytes, each line a unit of its own: the worst case for boilerplate's per-unit state),
 or with ``--shape tiny`` ``"A.\\n"`` (3 bytes, each a unit: the shortest units a text can hold), or
-with ``--shape budget`` ``"Subscribe now, it NN.\\n"`` (22 bytes, each a unit: the fewest characters
-per unit with which a text of many units is still searched for boilerplate).
+with ``--shape budget`` ``"Subscribe now, it NN.\\n"`` (22 bytes, each a unit: just over the 21
+characters a unit with which a text of many units is still searched for boilerplate).
 
 Each figure comes from a fresh interpreter that builds the record, reads its RSS, runs one step and
-reports how far the peak RSS rose above it, less what the same step adds for a record of 1 KB of
-the same shape (the fixed cost of a run: imports, tables, the pool), in record sizes: ``sign`` is
-``MinHasher().signatures_and_digests([record])`` (the signing of ``dedupe clean --no-boilerplate``);
-with ``--clean`` also :func:`dedupe.deduplicate` on the one record without and with boilerplate
-(``max_chars`` raised; the CLI refuses records over 50 M characters). Exits 1 if any step adds more
-than ``--limit`` (10) record sizes and more than ``--floor-mb`` (20 MB: boilerplate searches every
-text of up to 65,536 units, whatever its size), or peaks over ``--max-gb`` (1 GB).
+reports how far the peak RSS rose above it, less what the same step adds for a record of 1 KB of the
+same shape (the fixed cost of a run: modules and tables loaded on first use, the pool), in record
+sizes: ``sign`` is ``MinHasher().signatures_and_digests([record])`` (the signing of ``dedupe clean
+--no-boilerplate``); with ``--clean`` also :func:`dedupe.deduplicate` on the one record without and
+with boilerplate (``max_chars`` raised; the CLI refuses records over 50 M characters). Exits 1 if
+any step adds more than ``--limit`` (10) record sizes and more than ``--floor-mb`` (20 MB:
+boilerplate searches every text of up to 65,536 units, whatever its size), or peaks over
+``--max-gb`` (1 GB).
 
 ``--records N`` (N > 1) measures instead what one worker of the pipeline holds for one batch of N
 such records of ``--mb / N`` MB each (a distinct first line each): ``batch`` runs the pipeline's
