@@ -53,8 +53,8 @@ from .counts import combine
 from .units import PositionType, Units, group_keys, label_array, position_type, segment
 
 __all__ = [
-    "CHARS_PER_LINE", "CHARS_PER_UNIT", "LONG_CHARS", "MAX_UNITS", "MIN_UNITS", "WINDOW_CHARS", "long_units",
-    "prepare_bounded", "prepare_keyed", "unit_budget",
+    "CHARS_PER_LINE", "CHARS_PER_UNIT", "LONG_CHARS", "MAX_UNITS", "MIN_UNITS", "WINDOW_CHARS", "line_bound",
+    "long_units", "prepare_bounded", "prepare_keyed", "unit_budget",
 ]  # fmt: skip
 
 #: Texts longer than this (characters) are segmented a window at a time.
@@ -84,19 +84,29 @@ def unit_budget(n_chars: int) -> int:
     return min(MAX_UNITS, max(MIN_UNITS, n_chars // CHARS_PER_UNIT))
 
 
+def line_bound(text: str) -> int:
+    """A bound on the lines of ``text``, never short: one more than its ``\\n`` and ``\\r`` (a
+    ``\\r\\n`` counts twice).
+
+    >>> line_bound("a\\nb\\r\\nc"), line_bound("")
+    (4, 1)
+    """
+    lines = text.count("\n") + 1
+    if "\r" in text:
+        lines += text.count("\r")
+    return lines
+
+
 def _windowed(text: str) -> bool:
     """Whether ``text`` is segmented a window at a time: over ``LONG_CHARS`` characters, or over
-    ``MIN_UNITS`` lines (``\\n`` and ``\\r`` counted: a bound, never short) of under ``CHARS_PER_LINE``
-    characters on average (counted only past ``MIN_UNITS`` characters: a text has at most one line more)."""
+    ``MIN_UNITS`` lines (:func:`line_bound`) of under ``CHARS_PER_LINE`` characters on average
+    (counted only past ``MIN_UNITS`` characters: a text has at most one line more)."""
     n = len(text)
     if n > LONG_CHARS:
         return True
     if n < MIN_UNITS:
         return False
-    lines = text.count("\n") + 1
-    if "\r" in text:
-        lines += text.count("\r")
-    return lines > max(MIN_UNITS, n // CHARS_PER_LINE)
+    return line_bound(text) > max(MIN_UNITS, n // CHARS_PER_LINE)
 
 _ROW_FIELDS = ("starts", "ends", "next_starts", "keys", "n_words", "paragraphs")
 

@@ -22,7 +22,7 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 
 from ..config import BoilerplateConfig
 from ..shingles import _check_texts
-from .long_docs import prepare_keyed
+from .long_docs import line_bound, prepare_keyed
 from .units import Units, group_keys, label_array
 
 __all__ = ["PART_LINES", "Cut", "line_parts", "prepared_parts"]
@@ -38,9 +38,8 @@ Cut = list[tuple[int, int]]
 def line_parts(texts: Sequence[str], budget: int | None = None) -> Cut:
     """``(lo, hi)`` ranges of consecutive ``texts`` that cover them all, in order, each holding at
     most ``budget`` (default :data:`PART_LINES`) lines unless it is one text. A text's lines are
-    counted as one more than its ``\\n`` and ``\\r`` (a ``\\r\\n`` twice: a bound, never short),
-    and only where the batch has more characters than the budget (a text has at most one line
-    more than characters).
+    counted by :func:`~.long_docs.line_bound` (never short), and only where the batch has more
+    characters than the budget (a text has at most one line more than characters).
 
     >>> line_parts(["a\\nb", "c", "d\\ne\\nf"], budget=3)
     [(0, 2), (2, 3)]
@@ -59,9 +58,7 @@ def line_parts(texts: Sequence[str], budget: int | None = None) -> Cut:
     out: Cut = []
     lo, held = 0, 0
     for i, text in enumerate(texts):
-        lines = text.count("\n") + 1
-        if "\r" in text:
-            lines += text.count("\r")
+        lines = line_bound(text)
         if i > lo and held + lines > limit:
             out.append((lo, i))
             lo, held = i, 0
